@@ -1,0 +1,47 @@
+#ifndef TCPLAB_NETSIM_BACKEND_H_
+#define TCPLAB_NETSIM_BACKEND_H_
+
+// The one seam between a host's TCP stack and a network.
+//
+// The simulator implements Backend with virtual time and impaired links; the
+// live backends (AF_PACKET, TUN) implement it with the monotonic clock and a
+// file descriptor. A host (its stack plus its applications) implements
+// BackendClient and never knows which one it sits on: there is no
+// "if (simulated)" anywhere above this line.
+
+#include <cstdint>
+
+#include "absl/types/span.h"
+#include "tcp/base/instant.h"
+
+namespace tcplab::netsim {
+
+// What a backend calls on the host attached to it.
+class BackendClient {
+ public:
+  virtual ~BackendClient() = default;
+  // An IPv4 packet arrived for this host at `now`. The bytes are valid only
+  // during the call.
+  virtual void OnPacket(Instant now, absl::Span<const uint8_t> ip_packet) = 0;
+  // The time the host asked for with WakeAt has come.
+  virtual void OnWake(Instant now) = 0;
+};
+
+// What a host calls on its backend.
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // The backend's current time (virtual or monotonic).
+  virtual Instant Now() const = 0;
+  // Hands an IPv4 packet to the network. The bytes are copied before the
+  // call returns. Never calls back into the client synchronously.
+  virtual void Send(absl::Span<const uint8_t> ip_packet) = 0;
+  // Asks for OnWake at `when`; a later call replaces an earlier one, and
+  // Instant::Infinite() cancels. A time not after Now() wakes as soon as the
+  // backend regains control, never re-entrantly.
+  virtual void WakeAt(Instant when) = 0;
+};
+
+}  // namespace tcplab::netsim
+
+#endif  // TCPLAB_NETSIM_BACKEND_H_
