@@ -103,8 +103,15 @@ struct ParseOptions {
 };
 
 // Parses an IPv4 packet holding a TCP segment. On kOk, *out is filled and
-// out->payload views `bytes`. Trailing bytes past the IP total length (link
-// padding) are ignored.
+// out->payload views `bytes`; on error *out is untouched. Trailing bytes past
+// the IP total length (link padding) are ignored.
+//
+// Checks run in this order, the first failure being reported: 20 bytes
+// present, version, IHL >= 5, IHL within the buffer, 20 <= total length <=
+// buffer, IHL within the total length, IP checksum, fragment, protocol, 20
+// bytes of TCP, TCP checksum, data offset, options. Checksums come before
+// the field checks so that a corrupted packet counts as corrupted. The
+// reserved bits of byte 12 of the TCP header are ignored.
 ParseError ParsePacket(absl::Span<const uint8_t> bytes, Packet* out,
                        ParseOptions options = {});
 
@@ -113,8 +120,9 @@ size_t SerializedSize(const Packet& packet);
 
 // Writes `packet` into `out` (which must hold SerializedSize(packet) bytes)
 // with total length, IHL, data offset, the IP checksum and the TCP checksum
-// computed. Returns the number of bytes written, or 0 if `out` is too small.
-// Does not allocate.
+// computed. Returns the number of bytes written, or 0 if `out` is too small
+// (or the packet would exceed 65535 bytes). IHL is always 5; the IP flags
+// carry only DF. Does not allocate.
 size_t SerializePacket(const Packet& packet, absl::Span<uint8_t> out);
 
 }  // namespace tcplab::wire

@@ -71,7 +71,16 @@ class TcpOptions {
   // SYN: MSS, SACK-permitted, timestamps, NOP, window scale (each present
   // one; NOPs pad where an option is absent). Otherwise: NOP, NOP,
   // timestamps, then NOP, NOP, SACK.
+  // Precisely (Linux tcp_options_write()): [MSS] [SACK-perm TS | NOP NOP TS
+  // | NOP NOP SACK-perm] [NOP WS] [NOP NOP SACK].
+  //
+  // An explicit layout is followed exactly: an entry whose option has no
+  // value (or SACK with no blocks, or an unknown kind) is left out, and an
+  // option that has a value but no layout entry is not sent.
 
+  // Equal when the typed values (and the first sack_count blocks) are equal
+  // and the effective layouts (the explicit one, else the canonical one) are
+  // the same: a parsed canonical SYN equals one built without a layout.
   friend bool operator==(const TcpOptions& a, const TcpOptions& b);
 };
 

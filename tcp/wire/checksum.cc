@@ -1,0 +1,60 @@
+#include "tcp/wire/checksum.h"
+
+namespace tcplab::wire {
+
+void ChecksumAccumulator::Add(absl::Span<const uint8_t> bytes) {
+  size_t i = 0;
+  const size_t n = bytes.size();
+  if (n == 0) return;
+  if (odd_) {
+    sum_ += bytes[0];
+    odd_ = false;
+    i = 1;
+  }
+  // 2^64 / 2^16 words before overflow: no span is that long.
+  for (; i + 1 < n; i += 2) {
+    sum_ += static_cast<uint32_t>(bytes[i]) << 8 | bytes[i + 1];
+  }
+  if (i < n) {
+    sum_ += static_cast<uint32_t>(bytes[i]) << 8;
+    odd_ = true;
+  }
+}
+
+void ChecksumAccumulator::AddU16(uint16_t host_order) {
+  const uint8_t b[2] = {static_cast<uint8_t>(host_order >> 8),
+                        static_cast<uint8_t>(host_order)};
+  Add(b);
+}
+
+void ChecksumAccumulator::AddU32(uint32_t host_order) {
+  const uint8_t b[4] = {
+      static_cast<uint8_t>(host_order >> 24), static_cast<uint8_t>(host_order >> 16),
+      static_cast<uint8_t>(host_order >> 8), static_cast<uint8_t>(host_order)};
+  Add(b);
+}
+
+uint16_t ChecksumAccumulator::Finish() const {
+  uint64_t s = sum_;
+  while (s >> 16) s = (s & 0xffff) + (s >> 16);
+  return static_cast<uint16_t>(~s);
+}
+
+uint16_t InternetChecksum(absl::Span<const uint8_t> bytes) {
+  ChecksumAccumulator acc;
+  acc.Add(bytes);
+  return acc.Finish();
+}
+
+uint16_t TcpChecksum(Ipv4Address src, Ipv4Address dst,
+                     absl::Span<const uint8_t> tcp_segment) {
+  ChecksumAccumulator acc;
+  acc.AddU32(src.value());
+  acc.AddU32(dst.value());
+  acc.AddU16(6);  // zero byte, then protocol TCP
+  acc.AddU16(static_cast<uint16_t>(tcp_segment.size()));
+  acc.Add(tcp_segment);
+  return acc.Finish();
+}
+
+}  // namespace tcplab::wire

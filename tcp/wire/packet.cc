@@ -1,0 +1,184 @@
+#include "tcp/wire/packet.h"
+
+#include <cstring>
+
+#include "tcp/wire/checksum.h"
+#include "tcp/wire/options_codec.h"
+
+namespace tcplab::wire {
+
+namespace {
+
+constexpr uint16_t kIpFlagDf = 0x4000;
+constexpr uint16_t kIpFlagMf = 0x2000;
+constexpr uint16_t kIpFragOffsetMask = 0x1fff;
+constexpr size_t kMaxIpTotalLength = 0xffff;
+
+uint16_t GetU16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
+
+uint32_t GetU32(const uint8_t* p) {
+  return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
+}
+
+void PutU16(uint8_t* p, uint16_t v) {
+  p[0] = static_cast<uint8_t>(v >> 8);
+  p[1] = static_cast<uint8_t>(v);
+}
+
+void PutU32(uint8_t* p, uint32_t v) {
+  p[0] = static_cast<uint8_t>(v >> 24);
+  p[1] = static_cast<uint8_t>(v >> 16);
+  p[2] = static_cast<uint8_t>(v >> 8);
+  p[3] = static_cast<uint8_t>(v);
+}
+
+struct ErrorText {
+  absl::string_view name;
+  absl::string_view description;
+};
+
+constexpr ErrorText kErrorTexts[kParseErrorCount] = {
+    {"ok", "no error"},
+    {"truncated_ip_header", "fewer than 20 bytes: no complete IPv4 header"},
+    {"not_ipv4", "IP version is not 4"},
+    {"ip_header_length_too_small", "IPv4 header length (IHL) is below 5 words"},
+    {"ip_header_past_end", "IPv4 header length runs past the buffer or the total length"},
+    {"ip_total_length_mismatch",
+     "IPv4 total length is larger than the buffer or smaller than a header"},
+    {"ip_fragment", "IPv4 fragment (more-fragments flag or nonzero offset)"},
+    {"not_tcp", "IP protocol is not TCP"},
+    {"bad_ip_checksum", "IPv4 header checksum does not match"},
+    {"truncated_tcp_header", "fewer than 20 bytes of TCP header"},
+    {"tcp_data_offset_too_small", "TCP data offset is below 5 words"},
+    {"tcp_data_offset_past_end", "TCP data offset runs past the end of the IP payload"},
+    {"bad_tcp_checksum", "TCP checksum does not match"},
+    {"option_length_too_small", "a TCP option has length 0 or 1"},
+    {"option_past_header", "a TCP option runs past the end of the TCP header"},
+    {"option_bad_length", "a known TCP option has the wrong length"},
+};
+
+}  // namespace
+
+uint32_t Packet::SeqLength() const {
+  return static_cast<uint32_t>(payload.size()) + (tcp.has(flags::kSyn) ? 1 : 0) +
+         (tcp.has(flags::kFin) ? 1 : 0);
+}
+
+absl::string_view ParseErrorName(ParseError e) {
+  const auto i = static_cast<size_t>(e);
+  return i < kParseErrorCount ? kErrorTexts[i].name : "unknown";
+}
+
+absl::string_view ParseErrorDescription(ParseError e) {
+  const auto i = static_cast<size_t>(e);
+  return i < kParseErrorCount ? kErrorTexts[i].description : "unknown parse error";
+}
+
+ParseError ParsePacket(absl::Span<const uint8_t> bytes, Packet* out, ParseOptions options) {
+  const uint8_t* ip = bytes.data();
+  if (bytes.size() < static_cast<size_t>(kIpv4HeaderSize)) {
+    return ParseError::kTruncatedIpHeader;
+  }
+  if ((ip[0] >> 4) != 4) return ParseError::kNotIpv4;
+  const size_t ip_header_len = static_cast<size_t>(ip[0] & 0x0f) * 4;
+  if (ip_header_len < static_cast<size_t>(kIpv4HeaderSize)) {
+    return ParseError::kIpHeaderLengthTooSmall;
+  }
+  if (ip_header_len > bytes.size()) return ParseError::kIpHeaderPastEnd;
+  const size_t total_len = GetU16(ip + 2);
+  if (total_len > bytes.size() || total_len < static_cast<size_t>(kIpv4HeaderSize)) {
+    return ParseError::kIpTotalLengthMismatch;
+  }
+  if (ip_header_len > total_len) return ParseError::kIpHeaderPastEnd;
+  // Checksum before the field checks: a corrupted header reports as such.
+  if (options.verify_checksums && InternetChecksum(bytes.subspan(0, ip_header_len)) != 0) {
+    return ParseError::kBadIpChecksum;
+  }
+  const uint16_t frag = GetU16(ip + 6);
+  if ((frag & kIpFlagMf) != 0 || (frag & kIpFragOffsetMask) != 0) {
+    return ParseError::kIpFragment;
+  }
+  if (ip[9] != kIpProtocolTcp) return ParseError::kNotTcp;
+
+  const absl::Span<const uint8_t> seg = bytes.subspan(ip_header_len, total_len - ip_header_len);
+  if (seg.size() < static_cast<size_t>(kTcpHeaderSize)) return ParseError::kTruncatedTcpHeader;
+  const Ipv4Address src(GetU32(ip + 12));
+  const Ipv4Address dst(GetU32(ip + 16));
+  if (options.verify_checksums && TcpChecksum(src, dst, seg) != 0) {
+    return ParseError::kBadTcpChecksum;
+  }
+  const uint8_t* tcp = seg.data();
+  const size_t data_offset = static_cast<size_t>(tcp[12] >> 4) * 4;
+  if (data_offset < static_cast<size_t>(kTcpHeaderSize)) return ParseError::kTcpDataOffsetTooSmall;
+  if (data_offset > seg.size()) return ParseError::kTcpDataOffsetPastEnd;
+
+  TcpOptions tcp_options;
+  const ParseError opt_error = internal::ParseOptionBytes(
+      seg.subspan(kTcpHeaderSize, data_offset - kTcpHeaderSize), &tcp_options);
+  if (opt_error != ParseError::kOk) return opt_error;
+
+  Packet& p = *out;
+  p.ip.tos = ip[1];
+  p.ip.id = GetU16(ip + 4);
+  p.ip.dont_fragment = (frag & kIpFlagDf) != 0;
+  p.ip.ttl = ip[8];
+  p.ip.src = src;
+  p.ip.dst = dst;
+  p.tcp.src_port = GetU16(tcp);
+  p.tcp.dst_port = GetU16(tcp + 2);
+  p.tcp.seq = Seq(GetU32(tcp + 4));
+  p.tcp.ack = Seq(GetU32(tcp + 8));
+  p.tcp.flags = tcp[13];
+  p.tcp.window = GetU16(tcp + 14);
+  p.tcp.urgent = GetU16(tcp + 18);
+  p.tcp.options = tcp_options;
+  p.payload = seg.subspan(data_offset);
+  return ParseError::kOk;
+}
+
+size_t SerializedSize(const Packet& packet) {
+  return kIpv4HeaderSize + kTcpHeaderSize + packet.tcp.options.WireSize() +
+         packet.payload.size();
+}
+
+size_t SerializePacket(const Packet& packet, absl::Span<uint8_t> out) {
+  const int options_size = internal::WriteOptions(packet.tcp.options, nullptr);
+  const size_t tcp_len = kTcpHeaderSize + options_size + packet.payload.size();
+  const size_t total = kIpv4HeaderSize + tcp_len;
+  if (total > kMaxIpTotalLength || out.size() < total) return 0;
+
+  uint8_t* ip = out.data();
+  ip[0] = 0x45;
+  ip[1] = packet.ip.tos;
+  PutU16(ip + 2, static_cast<uint16_t>(total));
+  PutU16(ip + 4, packet.ip.id);
+  PutU16(ip + 6, packet.ip.dont_fragment ? kIpFlagDf : 0);
+  ip[8] = packet.ip.ttl;
+  ip[9] = kIpProtocolTcp;
+  PutU16(ip + 10, 0);
+  PutU32(ip + 12, packet.ip.src.value());
+  PutU32(ip + 16, packet.ip.dst.value());
+  PutU16(ip + 10, InternetChecksum(absl::Span<const uint8_t>(ip, kIpv4HeaderSize)));
+
+  uint8_t* tcp = ip + kIpv4HeaderSize;
+  const TcpHeader& h = packet.tcp;
+  PutU16(tcp, h.src_port);
+  PutU16(tcp + 2, h.dst_port);
+  PutU32(tcp + 4, h.seq.raw());
+  PutU32(tcp + 8, h.ack.raw());
+  tcp[12] = static_cast<uint8_t>(((kTcpHeaderSize + options_size) / 4) << 4);
+  tcp[13] = h.flags;
+  PutU16(tcp + 14, h.window);
+  PutU16(tcp + 16, 0);
+  PutU16(tcp + 18, h.urgent);
+  internal::WriteOptions(h.options, tcp + kTcpHeaderSize);
+  if (!packet.payload.empty()) {
+    std::memcpy(tcp + kTcpHeaderSize + options_size, packet.payload.data(),
+                packet.payload.size());
+  }
+  PutU16(tcp + 16, TcpChecksum(packet.ip.src, packet.ip.dst,
+                               absl::Span<const uint8_t>(tcp, tcp_len)));
+  return total;
+}
+
+}  // namespace tcplab::wire

@@ -1,0 +1,236 @@
+#include "tcp/wire/tcp_options.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "tcp/wire/options_codec.h"
+
+namespace tcplab::wire {
+
+namespace {
+
+constexpr uint8_t kKindEol = static_cast<uint8_t>(OptionKind::kEol);
+constexpr uint8_t kKindNop = static_cast<uint8_t>(OptionKind::kNop);
+constexpr uint8_t kKindMss = static_cast<uint8_t>(OptionKind::kMss);
+constexpr uint8_t kKindWs = static_cast<uint8_t>(OptionKind::kWindowScale);
+constexpr uint8_t kKindSackPerm = static_cast<uint8_t>(OptionKind::kSackPermitted);
+constexpr uint8_t kKindSack = static_cast<uint8_t>(OptionKind::kSack);
+constexpr uint8_t kKindTs = static_cast<uint8_t>(OptionKind::kTimestamps);
+
+void PutU16(uint8_t* p, uint16_t v) {
+  p[0] = static_cast<uint8_t>(v >> 8);
+  p[1] = static_cast<uint8_t>(v);
+}
+
+void PutU32(uint8_t* p, uint32_t v) {
+  p[0] = static_cast<uint8_t>(v >> 24);
+  p[1] = static_cast<uint8_t>(v >> 16);
+  p[2] = static_cast<uint8_t>(v >> 8);
+  p[3] = static_cast<uint8_t>(v);
+}
+
+uint16_t GetU16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
+
+uint32_t GetU32(const uint8_t* p) {
+  return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
+}
+
+int SackCount(const TcpOptions& o) {
+  return std::min<int>(o.sack_count, kMaxSackBlocks);
+}
+
+}  // namespace
+
+void TcpOptions::AddSackBlock(SackBlock b) {
+  if (sack_count >= kMaxSackBlocks) return;
+  sack_blocks[sack_count++] = b;
+}
+
+void TcpOptions::AppendLayout(OptionKind kind) {
+  if (layout_size >= kMaxOptionBytes) return;
+  layout[layout_size++] = static_cast<uint8_t>(kind);
+}
+
+int TcpOptions::WireSize() const { return internal::WriteOptions(*this, nullptr); }
+
+bool operator==(const TcpOptions& a, const TcpOptions& b) {
+  if (a.mss != b.mss || a.window_scale != b.window_scale ||
+      a.sack_permitted != b.sack_permitted || a.timestamps != b.timestamps ||
+      SackCount(a) != SackCount(b)) {
+    return false;
+  }
+  for (int i = 0; i < SackCount(a); ++i) {
+    if (!(a.sack_blocks[i] == b.sack_blocks[i])) return false;
+  }
+  std::array<uint8_t, kMaxOptionBytes> la, lb;
+  const int na = internal::EffectiveLayout(a, &la);
+  const int nb = internal::EffectiveLayout(b, &lb);
+  return na == nb && std::equal(la.begin(), la.begin() + na, lb.begin());
+}
+
+namespace internal {
+
+int EffectiveLayout(const TcpOptions& o, std::array<uint8_t, kMaxOptionBytes>* kinds) {
+  if (o.layout_size > 0) {
+    const int n = std::min<int>(o.layout_size, kMaxOptionBytes);
+    std::copy(o.layout.begin(), o.layout.begin() + n, kinds->begin());
+    return n;
+  }
+  // Linux's tcp_options_write() order; at most 9 entries.
+  int n = 0;
+  auto add = [&](uint8_t k) { (*kinds)[n++] = k; };
+  if (o.mss) add(kKindMss);
+  if (o.timestamps) {
+    if (o.sack_permitted) {
+      add(kKindSackPerm);
+    } else {
+      add(kKindNop);
+      add(kKindNop);
+    }
+    add(kKindTs);
+  } else if (o.sack_permitted) {
+    add(kKindNop);
+    add(kKindNop);
+    add(kKindSackPerm);
+  }
+  if (o.window_scale) {
+    add(kKindNop);
+    add(kKindWs);
+  }
+  if (o.sack_count > 0) {
+    add(kKindNop);
+    add(kKindNop);
+    add(kKindSack);
+  }
+  return n;
+}
+
+int OptionEntrySize(const TcpOptions& o, uint8_t kind, int sack_blocks) {
+  switch (kind) {
+    case kKindEol:
+    case kKindNop:
+      return 1;
+    case kKindMss:
+      return o.mss ? 4 : 0;
+    case kKindWs:
+      return o.window_scale ? 3 : 0;
+    case kKindSackPerm:
+      return o.sack_permitted ? 2 : 0;
+    case kKindSack:
+      return sack_blocks > 0 ? 2 + 8 * sack_blocks : 0;
+    case kKindTs:
+      return o.timestamps ? 10 : 0;
+    default:
+      return 0;  // unknown kinds are not sent
+  }
+}
+
+int WriteOptions(const TcpOptions& o, uint8_t* out) {
+  std::array<uint8_t, kMaxOptionBytes> kinds;
+  const int n = EffectiveLayout(o, &kinds);
+  auto total = [&](int blocks) {
+    int sum = 0;
+    for (int i = 0; i < n; ++i) sum += OptionEntrySize(o, kinds[i], blocks);
+    return sum;
+  };
+  int blocks = SackCount(o);
+  while (blocks > 0 && total(blocks) > kMaxOptionBytes) --blocks;
+
+  int pos = 0;
+  for (int i = 0; i < n; ++i) {
+    const uint8_t kind = kinds[i];
+    const int size = OptionEntrySize(o, kind, blocks);
+    if (size == 0 || pos + size > kMaxOptionBytes) continue;
+    if (out != nullptr) {
+      uint8_t* p = out + pos;
+      p[0] = kind;
+      if (size > 1) p[1] = static_cast<uint8_t>(size);
+      switch (kind) {
+        case kKindMss:
+          PutU16(p + 2, *o.mss);
+          break;
+        case kKindWs:
+          p[2] = *o.window_scale;
+          break;
+        case kKindSack:
+          for (int b = 0; b < blocks; ++b) {
+            PutU32(p + 2 + 8 * b, o.sack_blocks[b].left.raw());
+            PutU32(p + 6 + 8 * b, o.sack_blocks[b].right.raw());
+          }
+          break;
+        case kKindTs:
+          PutU32(p + 2, o.timestamps->val);
+          PutU32(p + 6, o.timestamps->ecr);
+          break;
+        default:
+          break;
+      }
+    }
+    pos += size;
+  }
+  const int padded = (pos + 3) & ~3;
+  if (out != nullptr) std::memset(out + pos, 0, padded - pos);
+  return padded;
+}
+
+ParseError ParseOptionBytes(absl::Span<const uint8_t> b, TcpOptions* o) {
+  *o = TcpOptions();
+  auto note = [o](uint8_t kind) {
+    if (o->layout_size < kMaxOptionBytes) o->layout[o->layout_size++] = kind;
+  };
+  size_t i = 0;
+  while (i < b.size()) {
+    const uint8_t kind = b[i];
+    if (kind == kKindEol) {
+      note(kind);
+      break;
+    }
+    if (kind == kKindNop) {
+      note(kind);
+      ++i;
+      continue;
+    }
+    if (i + 1 >= b.size()) return ParseError::kOptionPastHeader;
+    const uint8_t len = b[i + 1];
+    if (len < 2) return ParseError::kOptionLengthTooSmall;
+    if (len > b.size() - i) return ParseError::kOptionPastHeader;
+    const uint8_t* p = b.data() + i + 2;
+    switch (kind) {
+      case kKindMss:
+        if (len != 4) return ParseError::kOptionBadLength;
+        o->mss = GetU16(p);
+        break;
+      case kKindWs:
+        if (len != 3) return ParseError::kOptionBadLength;
+        o->window_scale = p[0];
+        break;
+      case kKindSackPerm:
+        if (len != 2) return ParseError::kOptionBadLength;
+        o->sack_permitted = true;
+        break;
+      case kKindTs:
+        if (len != 10) return ParseError::kOptionBadLength;
+        o->timestamps = Timestamps{GetU32(p), GetU32(p + 4)};
+        break;
+      case kKindSack: {
+        if ((len - 2) % 8 != 0) return ParseError::kOptionBadLength;
+        const int blocks = (len - 2) / 8;
+        if (blocks < 1 || blocks > kMaxSackBlocks) return ParseError::kOptionBadLength;
+        o->sack_count = 0;
+        for (int k = 0; k < blocks; ++k) {
+          o->AddSackBlock(SackBlock{Seq(GetU32(p + 8 * k)), Seq(GetU32(p + 8 * k + 4))});
+        }
+        break;
+      }
+      default:
+        break;  // unknown: skipped by its length, remembered in the layout
+    }
+    note(kind);
+    i += len;
+  }
+  return ParseError::kOk;
+}
+
+}  // namespace internal
+}  // namespace tcplab::wire
