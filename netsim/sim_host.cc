@@ -1,0 +1,95 @@
+#include "netsim/sim_host.h"
+
+#include "netsim/ip_check.h"
+#include "netsim/link.h"
+#include "netsim/network.h"
+
+namespace tcplab::netsim {
+
+void Node::DropPacket(PacketHandle h, DropReason reason) {
+  ++counters_.dropped[static_cast<int>(reason)];
+  PooledPacket& p = network_->pool()[h];
+  PacketEvent e;
+  e.time = network_->Now();
+  e.type = PacketEventType::kDropped;
+  e.reason = reason;
+  e.packet_id = p.id;
+  e.node = this;
+  e.bytes = p.bytes;
+  network_->Emit(e);
+  network_->pool().Release(h);
+}
+
+SimHost::SimHost(Network* network, int id, std::string name,
+                 wire::Ipv4Address address)
+    : Node(network, id, name),
+      address_(address),
+      rng_(network->StreamFor("host/" + name)) {}
+
+SimHost::~SimHost() { network().sim().Cancel(wake_); }
+
+Instant SimHost::Now() const { return network().Now(); }
+
+void SimHost::Send(absl::Span<const uint8_t> ip_packet) {
+  Network& net = network();
+  const PacketHandle h = net.pool().Acquire(ip_packet, net.NextPacketId());
+  NodeCounters& c = mutable_counters();
+  ++c.sent;
+  c.sent_bytes += ip_packet.size();
+  PacketEvent e;
+  e.time = net.Now();
+  e.type = PacketEventType::kSent;
+  e.packet_id = net.pool()[h].id;
+  e.node = this;
+  e.bytes = ip_packet;
+  net.Emit(e);
+  if (port_count() == 0) return DropPacket(h, DropReason::kNoRoute);
+  egress(0)->Transmit(h);
+}
+
+void SimHost::WakeAt(Instant when) {
+  Simulator& sim = network().sim();
+  if (when.is_infinite()) {
+    sim.Cancel(wake_);
+    wake_ = EventId();
+    wake_time_ = Instant::Infinite();
+    return;
+  }
+  if (when < sim.Now()) when = sim.Now();
+  wake_time_ = when;
+  if (!sim.Reschedule(wake_, when)) wake_ = sim.Schedule(when, this, 0);
+}
+
+void SimHost::OnEvent(Instant now, uint64_t /*tag*/) {
+  wake_ = EventId();
+  wake_time_ = Instant::Infinite();
+  if (client_ != nullptr) client_->OnWake(now);
+}
+
+void SimHost::Receive(Instant now, int /*port*/, PacketHandle h) {
+  Network& net = network();
+  PooledPacket& p = net.pool()[h];
+  Ipv4Summary ip;
+  const DropReason bad = CheckIpv4Packet(p.bytes, CheckLevel::kFull, &ip);
+  if (bad != DropReason::kNone) return DropPacket(h, bad);
+  if (ip.dst != address_) return DropPacket(h, DropReason::kWrongDestination);
+  if (client_ == nullptr) return DropPacket(h, DropReason::kNoClient);
+  NodeCounters& c = mutable_counters();
+  ++c.received;
+  c.received_bytes += ip.total_length;
+  const absl::Span<const uint8_t> packet =
+      absl::MakeConstSpan(p.bytes).subspan(0, ip.total_length);
+  PacketEvent e;
+  e.time = now;
+  e.type = PacketEventType::kReceived;
+  e.packet_id = p.id;
+  e.node = this;
+  e.bytes = packet;
+  net.Emit(e);
+  client_->OnPacket(now, packet);
+  // OnPacket may have sent packets (growing the pool), but the pool's
+  // elements never move, so `h` is still this packet.
+  net.pool().Release(h);
+}
+
+}  // namespace tcplab::netsim
