@@ -130,7 +130,7 @@ TEST(PcapReaderTest, TruncatedRecordHeader) {
 TEST(PcapReaderTest, TruncatedRecordData) {
   Bytes b = Header(kPcapMagicNanos, false);
   Record(b, false, 1, 2, {9, 9, 9, 9}, 4);
-  b.resize(b.size() - 1);
+  b.pop_back();
   ExpectError(b, absl::StatusCode::kDataLoss,
               "truncated pcap record data: record 1 at offset 24 has 3 of 4 captured bytes");
 }
