@@ -1,0 +1,237 @@
+#ifndef TCPLAB_TCP_CONNECTION_H_
+#define TCPLAB_TCP_CONNECTION_H_
+
+// One TCP connection: the transmission control block of RFC 9293 §3.3.1 and
+// everything that happens to it — segment arrival (§3.10.7, in the RFC's
+// order), user calls (§3.10.1–§3.10.5), timers (retransmission per
+// RFC 6298, persist per §3.8.6.1, TIME-WAIT).
+//
+// A Connection knows nothing of other connections, the demultiplexing table
+// or serialization: it talks to its Stack through ConnectionEnv. It is
+// sans-IO: time comes in as `now`, segments go out through the env.
+//
+// Deliberate choices where the RFC leaves room (documented here because
+// tests pin them):
+//  * ACKs are sent at once for every segment that occupies sequence space
+//    (no delayed ACK yet); data segments carry the ACK when they can.
+//  * On a retransmission timeout the first unacknowledged segment is sent
+//    again and SND.NXT is pulled back behind it (go-back-N): the ACK for it
+//    lets the rest flow again, re-sent from SND.NXT.
+//  * A segment at exactly RCV.NXT is acceptable even when RCV.WND is 0, for
+//    its ACK (and a FIN with no data); its data is trimmed away. This is
+//    the "special allowance" of §3.10.7.4 and keeps zero-window probes and
+//    FINs moving.
+//  * The SYN of a SYN-ACK that arrives in SYN-RECEIVED (simultaneous open)
+//    is trimmed as old, so its ACK completes the handshake; a duplicate SYN
+//    in SYN-RECEIVED makes the SYN-ACK go out again.
+//  * RST and SYN checks follow RFC 5961 as folded into RFC 9293: an
+//    in-window RST not at RCV.NXT and any SYN in a synchronized state draw
+//    a challenge ACK.
+//  * A zero window from the peer stops the retransmission timer and starts
+//    the persist timer; probes carry one byte at SND.UNA. Answered probes
+//    never kill the connection; probe_retries unanswered ones do.
+//  * Received data arriving after the application closed (not just shut
+//    down) its socket, and Close with unread data, send a RST (§3.10.4,
+//    RFC 1122 §4.2.2.13).
+//  * On RST the receive buffer is flushed (§3.10.7.4: "segment queues
+//    should be flushed").
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "tcp/base/instant.h"
+#include "tcp/byte_ring.h"
+#include "tcp/config.h"
+#include "tcp/counters.h"
+#include "tcp/events.h"
+#include "tcp/observer.h"
+#include "tcp/reassembly.h"
+#include "tcp/rto.h"
+#include "tcp/state.h"
+#include "tcp/wire/ipv4_address.h"
+#include "tcp/wire/packet.h"
+#include "tcp/wire/seq.h"
+
+namespace tcplab::tcp {
+
+struct FourTuple {
+  wire::Ipv4Address local_address;
+  uint16_t local_port = 0;
+  wire::Ipv4Address remote_address;
+  uint16_t remote_port = 0;
+
+  friend bool operator==(const FourTuple&, const FourTuple&) = default;
+  template <typename H>
+  friend H AbslHashValue(H h, const FourTuple& t) {
+    return H::combine(std::move(h), t.local_address, t.local_port,
+                      t.remote_address, t.remote_port);
+  }
+};
+
+class Connection;
+
+// What a connection needs from its stack.
+class ConnectionEnv {
+ public:
+  virtual ~ConnectionEnv() = default;
+  // Serializes and transmits; `packet.payload` is only read during the call.
+  virtual void Emit(const wire::Packet& packet) = 0;
+  // A buffer for assembling one segment's payload (at least 65535 bytes).
+  virtual absl::Span<uint8_t> PayloadScratch() = 0;
+  virtual void PostEvent(SocketId id, EventKind kind, Instant now) = 0;
+  virtual void StateChanged(Connection& c, ConnectionState from,
+                            ConnectionState to, Instant now) = 0;
+  virtual StackCounters& stack_counters() = 0;
+  virtual StackObserver* observer() = 0;
+};
+
+class Connection {
+ public:
+  Connection(const StackConfig& config, ConnectionEnv* env, SocketId id,
+             const FourTuple& tuple, wire::Seq iss);
+
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // CLOSED -> SYN-SENT: sends the SYN.
+  void ActiveOpen(Instant now);
+  // LISTEN -> SYN-RECEIVED on `syn` (already checked to be a SYN without
+  // ACK or RST): sends the SYN-ACK.
+  void PassiveOpen(Instant now, const wire::Packet& syn, SocketId listener);
+
+  // A segment for this connection's 4-tuple (any state but LISTEN).
+  void OnSegment(Instant now, const wire::Packet& packet);
+  // Fires the timers that are due at `now`.
+  void OnTimer(Instant now);
+  // The earliest pending timer, or Instant::Infinite().
+  Instant NextDeadline() const;
+
+  // User calls (§3.10). Send takes what fits in the send buffer.
+  absl::StatusOr<size_t> Send(Instant now, absl::Span<const uint8_t> data);
+  // Copies up to out.size() received bytes; 0 when none are ready (see
+  // readiness().eof for the end of the stream).
+  absl::StatusOr<size_t> Receive(Instant now, absl::Span<uint8_t> out);
+  // Half-close: a FIN follows the data already queued.
+  absl::Status Shutdown(Instant now);
+  // The application lets go of the socket: an orderly close (FIN), or a RST
+  // when received data was left unread. The connection lives on, orphaned,
+  // until it reaches CLOSED.
+  void Close(Instant now);
+  // RST (in states where the peer may hold state), then CLOSED.
+  void Abort(Instant now);
+
+  SocketId id() const { return id_; }
+  const FourTuple& tuple() const { return tuple_; }
+  ConnectionState state() const { return state_; }
+  const absl::Status& error() const { return error_; }
+  Readiness readiness() const;
+  ConnectionInfo info() const;
+
+  // Bookkeeping owned by the Stack.
+  bool passive() const { return passive_; }
+  SocketId listener() const { return listener_; }
+  bool accepted() const { return accepted_; }
+  void set_accepted() { accepted_ = true; }
+  bool released() const { return released_; }
+
+ private:
+  // --- segment arrival ---
+  void OnSegmentSynSent(Instant now, const wire::Packet& p);
+  void ProcessAck(Instant now, wire::Seq ack);
+  void UpdateSendWindow(Instant now, wire::Seq seq, wire::Seq ack,
+                        uint32_t window);
+  void ReceiveData(Instant now, wire::Seq seq, absl::Span<const uint8_t> data);
+  void ProcessFin(Instant now);
+  void ResetByPeer(Instant now);
+
+  // --- output ---
+  void Output(Instant now);
+  // Sends [seq, seq+len) of the send buffer, with FIN when asked.
+  void SendSegmentAt(Instant now, wire::Seq seq, uint32_t len, bool fin);
+  void SendSyn(Instant now, bool with_ack);
+  void SendAck(Instant now);
+  void SendRst(Instant now, wire::Seq seq);
+  void EmitPacket(uint8_t flags, wire::Seq seq, absl::Span<const uint8_t> payload,
+                  bool mss_option);
+  uint32_t AdvertiseWindow();
+  uint32_t WindowIfAdvertisedNow() const;
+  void MaybeEnterPersist(Instant now);
+
+  // --- timers ---
+  void OnRetransmitTimeout(Instant now);
+  void OnPersistTimeout(Instant now);
+  void ArmRetransmit(Instant now);
+  void EnterTimeWait(Instant now);
+
+  // --- state ---
+  void SetState(Instant now, ConnectionState to);
+  void ApplyQueuedFin(Instant now);
+  // Enters CLOSED with a terminal error and its event.
+  void Die(Instant now, absl::Status error, EventKind kind);
+  void EnterClosed(Instant now);
+  void Post(Instant now, EventKind kind) { env_->PostEvent(id_, kind, now); }
+  void SetPeerMss(const wire::Packet& p);
+
+  bool CanSendData() const;
+  wire::Seq DataEnd() const { return send_buf_seq_ + static_cast<uint32_t>(send_buf_.size()); }
+  wire::Seq FinSeq() const { return DataEnd(); }
+  bool FinSent() const { return fin_queued_ && snd_max_ > FinSeq(); }
+  bool FinAcked() const { return fin_queued_ && snd_una_ > FinSeq(); }
+
+  const StackConfig& config_;
+  ConnectionEnv* env_;
+  SocketId id_;
+  FourTuple tuple_;
+  ConnectionState state_ = ConnectionState::kClosed;
+  absl::Status error_;
+
+  bool passive_ = false;
+  SocketId listener_ = kInvalidSocket;
+  bool accepted_ = false;
+  bool released_ = false;
+
+  // Send side. The send buffer holds the bytes [send_buf_seq_, DataEnd()).
+  wire::Seq iss_, snd_una_, snd_nxt_, snd_max_, snd_wl1_, snd_wl2_;
+  uint32_t snd_wnd_ = 0;
+  uint32_t max_snd_wnd_ = 0;
+  uint16_t eff_mss_;
+  uint16_t peer_mss_ = 0;
+  ByteRing send_buf_;
+  wire::Seq send_buf_seq_;
+  bool fin_queued_ = false;
+  bool want_writable_ = false;
+
+  // Receive side. The receive buffer holds readable bytes at its front and
+  // out-of-order bytes (recorded in ooo_) at their offsets past them.
+  wire::Seq irs_, rcv_nxt_;
+  uint32_t rcv_wnd_ = 0;
+  ByteRing recv_buf_;
+  Reassembly ooo_;
+  std::optional<wire::Seq> ooo_fin_;
+  bool fin_received_ = false;
+
+  // Timers.
+  RtoEstimator rto_;
+  Instant rtx_deadline_ = Instant::Infinite();
+  Instant persist_deadline_ = Instant::Infinite();
+  Instant time_wait_deadline_ = Instant::Infinite();
+  int rtx_count_ = 0;            // timeouts since SND.UNA last advanced
+  Instant rtx_episode_start_;    // when the unanswered transmission began
+  bool rtt_timing_ = false;      // Karn: one segment timed at a time
+  wire::Seq rtt_end_;
+  Instant rtt_start_;
+  bool persisting_ = false;
+  int persist_backoff_ = 0;
+  int probes_unanswered_ = 0;
+  Instant probe_episode_start_;
+
+  ConnectionInfo stats_;  // only the counters are kept current
+};
+
+}  // namespace tcplab::tcp
+
+#endif  // TCPLAB_TCP_CONNECTION_H_

@@ -1,0 +1,392 @@
+// Engine against engine through TinyNet: handshakes, transfers with loss,
+// duplication and reordering, flow control, closes, retransmission schedule.
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tcp/stack.h"
+#include "tcp/testing/harness.h"
+
+namespace tcplab::tcp {
+namespace {
+
+using testing::Bytes;
+using testing::At;
+using testing::Ms;
+using testing::TinyNet;
+using ::testing::HasSubstr;
+namespace fl = wire::flags;
+using S = ConnectionState;
+
+Bytes Pattern(size_t n, uint32_t seed = 1) {
+  Bytes b(n);
+  uint32_t x = seed;
+  for (size_t i = 0; i < n; ++i) {
+    x = x * 1664525u + 1013904223u;
+    b[i] = static_cast<uint8_t>(x >> 24);
+  }
+  return b;
+}
+
+// Pushes `data` from (src, sid) to (dst, did), reading at dst as it comes,
+// until everything arrived or `limit`. Returns the bytes received.
+Bytes Transfer(TinyNet& net, Stack& src, SocketId sid, Stack& dst, SocketId did,
+               const Bytes& data, Instant limit, bool shutdown_after = false) {
+  size_t sent = 0;
+  Bytes got;
+  uint8_t buf[4096];
+  bool shut = false;
+  net.RunUntilTrue(
+      [&] {
+        Instant now = net.now();
+        while (sent < data.size()) {
+          auto n = src.Send(now, sid, absl::MakeConstSpan(data).subspan(sent));
+          if (!n.ok() || *n == 0) break;
+          sent += *n;
+        }
+        if (sent == data.size() && shutdown_after && !shut) {
+          EXPECT_TRUE(src.Shutdown(now, sid).ok());
+          shut = true;
+        }
+        for (;;) {
+          auto n = dst.Receive(now, did, absl::MakeSpan(buf));
+          if (!n.ok() || *n == 0) break;
+          got.insert(got.end(), buf, buf + *n);
+        }
+        return got.size() >= data.size();
+      },
+      limit);
+  return got;
+}
+
+TEST(PairTest, HandshakeEstablishesBothSides) {
+  TinyNet net;
+  auto l = net.b().Listen(net.now(), 80, 4);
+  ASSERT_TRUE(l.ok());
+  EXPECT_EQ(net.b().State(*l), S::kListen);
+  auto c = net.a().Connect(net.now(), TinyNet::AddrB(), 80);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(net.a().State(*c), S::kSynSent);
+  net.RunFor(absl::Milliseconds(15));
+  EXPECT_EQ(net.a().State(*c), S::kSynSent);
+  net.RunFor(absl::Milliseconds(6));
+  EXPECT_EQ(net.a().State(*c), S::kEstablished);
+  net.RunFor(absl::Milliseconds(10));
+  auto s = net.b().Accept(net.now(), *l);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(net.b().State(*s), S::kEstablished);
+  ASSERT_EQ(net.log().size(), 3u);
+  EXPECT_EQ(net.log()[0].seg.flags(), fl::kSyn);
+  EXPECT_EQ(net.log()[1].seg.flags(), fl::kSyn | fl::kAck);
+  EXPECT_EQ(net.log()[2].seg.flags(), fl::kAck);
+  EXPECT_EQ(net.log()[0].seg.pkt.tcp.options.mss, 1460);
+  auto ia = net.a().Info(*c);
+  auto ib = net.b().Info(*s);
+  EXPECT_EQ(ia->eff_snd_mss, 1460);
+  EXPECT_EQ(ia->snd_nxt, ib->rcv_nxt);
+  EXPECT_EQ(ib->snd_nxt, ia->rcv_nxt);
+  EXPECT_EQ(ia->rtt_samples, 1u);
+  EXPECT_EQ(ia->srtt, absl::Milliseconds(20));
+  std::vector<EventKind> ev;
+  while (auto e = net.a().PollEvent()) ev.push_back(e->kind);
+  EXPECT_THAT(ev, ::testing::ElementsAre(EventKind::kConnected));
+}
+
+TEST(PairTest, OneMegabyteEachWayExact) {
+  TinyNet net;
+  auto [a, b] = net.Connect();
+  Bytes data = Pattern(1 << 20, 7);
+  Bytes got = Transfer(net, net.a(), a, net.b(), b, data, Ms(600000));
+  EXPECT_TRUE(got == data);
+  Bytes back = Pattern(1 << 20, 9);
+  Bytes got2 = Transfer(net, net.b(), b, net.a(), a, back, Ms(1200000));
+  EXPECT_TRUE(got2 == back);
+  auto ia = net.a().Info(a);
+  EXPECT_EQ(ia->retransmissions, 0u);
+  EXPECT_EQ(ia->bytes_received, 1u << 20);
+  // No segment exceeds the MSS.
+  for (const auto& s : net.log()) EXPECT_LE(s.seg.payload.size(), 1460u);
+}
+
+TEST(PairTest, MegabyteWithLossDuplicationAndReorderingIsExact) {
+  TinyNet net;
+  auto [a, b] = net.Connect();
+  int data_segs = 0;
+  net.set_filter([&](const TinyNet::Sent& s, absl::Duration* extra) {
+    if (s.seg.payload.empty()) {
+      return s.index % 13 == 0 ? TinyNet::Verdict::kDrop : TinyNet::Verdict::kDeliver;
+    }
+    ++data_segs;
+    if (data_segs % 17 == 0) return TinyNet::Verdict::kDrop;
+    if (data_segs % 11 == 0) return TinyNet::Verdict::kDuplicate;
+    if (data_segs % 7 == 0) *extra = absl::Milliseconds(3);  // reorder
+    return TinyNet::Verdict::kDeliver;
+  });
+  Bytes data = Pattern(1 << 20, 3);
+  Bytes got = Transfer(net, net.a(), a, net.b(), b, data, At(absl::Seconds(3600)));
+  ASSERT_EQ(got.size(), data.size());
+  size_t first_diff = 0;
+  while (first_diff < got.size() && got[first_diff] == data[first_diff]) ++first_diff;
+  EXPECT_EQ(first_diff, data.size());
+  auto ia = net.a().Info(a);
+  auto ib = net.b().Info(b);
+  EXPECT_GT(ia->retransmissions, 0u);
+  EXPECT_GT(ib->out_of_order_segments, 0u);
+  EXPECT_GT(ib->duplicate_segments, 0u);
+  EXPECT_EQ(ib->bytes_received, 1u << 20);
+}
+
+TEST(PairTest, OrderlyCloseActiveAndPassive) {
+  TinyNet net;
+  auto [a, b] = net.Connect();
+  ASSERT_TRUE(net.a().Shutdown(net.now(), a).ok());
+  EXPECT_EQ(net.a().State(a), S::kFinWait1);
+  net.RunFor(absl::Milliseconds(25));
+  EXPECT_EQ(net.a().State(a), S::kFinWait2);
+  EXPECT_EQ(net.b().State(b), S::kCloseWait);
+  EXPECT_TRUE(net.b().GetReadiness(b).eof);
+  ASSERT_TRUE(net.b().Close(net.now(), b).ok());
+  net.RunFor(absl::Milliseconds(25));
+  EXPECT_EQ(net.a().State(a), S::kTimeWait);
+  EXPECT_EQ(net.b().connection_count(), 0u);  // LAST-ACK -> CLOSED, released
+  // TIME-WAIT lasts 2*MSL = 60 s.
+  net.RunUntil(net.now() + absl::Seconds(59));
+  EXPECT_EQ(net.a().State(a), S::kTimeWait);
+  net.RunFor(absl::Seconds(2));
+  EXPECT_EQ(net.a().State(a), S::kClosed);
+  bool closed_event = false;
+  while (auto e = net.a().PollEvent()) closed_event |= e->kind == EventKind::kClosed;
+  EXPECT_TRUE(closed_event);
+  EXPECT_TRUE(net.a().Close(net.now(), a).ok());
+  EXPECT_EQ(net.a().connection_count(), 0u);
+}
+
+TEST(PairTest, SimultaneousOpen) {
+  TinyNet net;
+  auto a = net.a().Connect(net.now(), TinyNet::AddrB(), 7000, 6000);
+  auto b = net.b().Connect(net.now(), TinyNet::AddrA(), 6000, 7000);
+  ASSERT_TRUE(a.ok() && b.ok());
+  net.RunFor(absl::Milliseconds(11));
+  EXPECT_EQ(net.a().State(*a), S::kSynReceived);
+  EXPECT_EQ(net.b().State(*b), S::kSynReceived);
+  net.RunFor(absl::Milliseconds(10));
+  EXPECT_EQ(net.a().State(*a), S::kEstablished);
+  EXPECT_EQ(net.b().State(*b), S::kEstablished);
+  Bytes data = Pattern(100000);
+  EXPECT_TRUE(Transfer(net, net.a(), *a, net.b(), *b, data, Ms(60000)) == data);
+}
+
+TEST(PairTest, SimultaneousClose) {
+  TinyNet net;
+  auto [a, b] = net.Connect();
+  ASSERT_TRUE(net.a().Shutdown(net.now(), a).ok());
+  ASSERT_TRUE(net.b().Shutdown(net.now(), b).ok());
+  net.RunFor(absl::Milliseconds(11));
+  EXPECT_EQ(net.a().State(a), S::kClosing);
+  EXPECT_EQ(net.b().State(b), S::kClosing);
+  net.RunFor(absl::Milliseconds(10));
+  EXPECT_EQ(net.a().State(a), S::kTimeWait);
+  EXPECT_EQ(net.b().State(b), S::kTimeWait);
+  net.RunFor(absl::Seconds(61));
+  EXPECT_EQ(net.a().State(a), S::kClosed);
+  EXPECT_EQ(net.b().State(b), S::kClosed);
+}
+
+TEST(PairTest, HalfCloseDataKeepsFlowingTowardFinSender) {
+  TinyNet net;
+  auto [a, b] = net.Connect();
+  ASSERT_TRUE(net.a().Shutdown(net.now(), a).ok());
+  net.RunFor(absl::Milliseconds(50));
+  EXPECT_EQ(net.a().State(a), S::kFinWait2);
+  EXPECT_FALSE(net.a().Send(net.now(), a, Pattern(10)).ok());
+  Bytes data = Pattern(300000, 5);
+  Bytes got = Transfer(net, net.b(), b, net.a(), a, data, Ms(600000), /*shutdown_after=*/true);
+  EXPECT_TRUE(got == data);
+  net.RunFor(absl::Milliseconds(50));
+  EXPECT_EQ(net.a().State(a), S::kTimeWait);
+  EXPECT_TRUE(net.a().GetReadiness(a).eof);
+}
+
+TEST(PairTest, ZeroWindowPersistAndRecovery) {
+  StackConfig cb = testing::TestConfig(TinyNet::AddrB());
+  cb.recv_buffer_bytes = 8192;
+  TinyNet net(absl::Milliseconds(10), testing::TestConfig(TinyNet::AddrA()), cb);
+  auto [a, b] = net.Connect();
+  Bytes data = Pattern(100000, 11);
+  size_t sent = 0;
+  // The server does not read for 5 minutes: the window closes.
+  for (int i = 0; i < 10 && sent < data.size(); ++i) {
+    sent += *net.a().Send(net.now(), a, absl::MakeConstSpan(data).subspan(sent));
+  }
+  net.RunFor(absl::Seconds(300));
+  auto ia = net.a().Info(a);
+  EXPECT_EQ(net.a().State(a), S::kEstablished);
+  EXPECT_EQ(ia->snd_wnd, 0u);
+  EXPECT_GT(ia->zero_window_probes, 3u);
+  EXPECT_LT(ia->zero_window_probes, 20u);  // backoff
+  EXPECT_EQ(net.b().Info(b)->recv_buffered, 8192u);
+  // Probe schedule: persist timer backs off exponentially up to 60 s.
+  std::vector<Instant> probes;
+  for (const auto& s : net.log()) {
+    if (s.from_a && s.seg.payload.size() == 1) probes.push_back(s.time);
+  }
+  ASSERT_GE(probes.size(), 4u);
+  for (size_t i = 2; i < probes.size(); ++i) {
+    absl::Duration d1 = probes[i - 1] - probes[i - 2], d2 = probes[i] - probes[i - 1];
+    EXPECT_TRUE(d2 == 2 * d1 || d2 == absl::Seconds(60)) << i;
+  }
+  // The server reads again: transfer resumes and completes exactly.
+  Bytes got;
+  uint8_t buf[4096];
+  net.RunUntilTrue(
+      [&] {
+        while (sent < data.size()) {
+          auto n = net.a().Send(net.now(), a, absl::MakeConstSpan(data).subspan(sent));
+          if (!n.ok() || *n == 0) break;
+          sent += *n;
+        }
+        for (;;) {
+          auto n = net.b().Receive(net.now(), b, absl::MakeSpan(buf));
+          if (!n.ok() || *n == 0) break;
+          got.insert(got.end(), buf, buf + *n);
+        }
+        return got.size() == data.size();
+      },
+      net.now() + absl::Seconds(120));
+  EXPECT_TRUE(got == data);
+  EXPECT_EQ(net.a().State(a), S::kEstablished);
+}
+
+TEST(PairTest, SynRetransmissionScheduleAndDeath) {
+  TinyNet net;
+  net.set_filter([](const TinyNet::Sent&, absl::Duration*) { return TinyNet::Verdict::kDrop; });
+  auto c = net.a().Connect(net.now(), TinyNet::AddrB(), 80);
+  ASSERT_TRUE(c.ok());
+  net.RunUntil(Instant::Infinite());
+  std::vector<int64_t> times;
+  for (const auto& s : net.log()) times.push_back(s.time.nanos() / 1000000);
+  EXPECT_THAT(times, ::testing::ElementsAre(0, 1000, 3000, 7000, 15000, 31000, 63000));
+  EXPECT_EQ(net.a().State(*c), S::kClosed);
+  absl::Status e = net.a().Error(*c);
+  EXPECT_EQ(e.code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(e.message(), "connection timed out: 6 retransmissions of SYN unanswered over 127.0 s");
+  EXPECT_EQ(net.now(), Ms(127000));
+}
+
+TEST(PairTest, DataRetransmissionScheduleDeathMessage) {
+  StackConfig ca = testing::TestConfig(TinyNet::AddrA());
+  ca.data_retries = 6;
+  TinyNet net(absl::Milliseconds(100), ca);
+  auto [a, b] = net.Connect();
+  Instant t0 = net.now();
+  bool cut = true;
+  net.set_filter([&](const TinyNet::Sent&, absl::Duration*) {
+    return cut ? TinyNet::Verdict::kDrop : TinyNet::Verdict::kDeliver;
+  });
+  ASSERT_EQ(*net.a().Send(net.now(), a, Pattern(1000)), 1000u);
+  net.RunUntil(Instant::Infinite());
+  auto ia = net.a().Info(a);
+  std::vector<int64_t> rel;
+  for (const auto& s : net.log()) {
+    if (s.time >= t0 && s.from_a) rel.push_back((s.time - t0) / absl::Milliseconds(1));
+  }
+  // srtt 200 ms, rttvar 100 ms: RTO = 600 ms, then doubling.
+  EXPECT_THAT(rel, ::testing::ElementsAre(0, 600, 1800, 4200, 9000, 18600, 37800));
+  absl::Status e = net.a().Error(a);
+  EXPECT_EQ(e.code(), absl::StatusCode::kDeadlineExceeded);
+  uint32_t s = ia->iss.raw() + 1;
+  EXPECT_EQ(e.message(), absl::StrCat("connection timed out: 6 retransmissions of seq ", s, ":",
+                                      s + 1000, " unanswered over 76.2 s"));
+  EXPECT_EQ(net.a().State(a), S::kClosed);
+  bool timed_out = false;
+  while (auto ev = net.a().PollEvent()) timed_out |= ev->kind == EventKind::kTimedOut;
+  EXPECT_TRUE(timed_out);
+}
+
+TEST(PairTest, PathComesBackBeforeLimitAndTransferRecovers) {
+  TinyNet net;
+  auto [a, b] = net.Connect();
+  Instant cut_from = net.now() + absl::Milliseconds(100);
+  Instant cut_to = cut_from + absl::Seconds(20);
+  net.set_filter([&](const TinyNet::Sent& s, absl::Duration*) {
+    return (s.time >= cut_from && s.time < cut_to) ? TinyNet::Verdict::kDrop
+                                                   : TinyNet::Verdict::kDeliver;
+  });
+  Bytes data = Pattern(500000, 13);
+  Bytes got = Transfer(net, net.a(), a, net.b(), b, data, At(absl::Seconds(600)));
+  EXPECT_TRUE(got == data);
+  EXPECT_EQ(net.a().State(a), S::kEstablished);
+  EXPECT_GT(net.a().Info(a)->timeouts, 3u);
+}
+
+TEST(PairTest, ConnectToClosedPortIsRefused) {
+  TinyNet net;
+  auto c = net.a().Connect(net.now(), TinyNet::AddrB(), 81);
+  net.RunFor(absl::Milliseconds(30));
+  EXPECT_EQ(net.a().State(*c), S::kClosed);
+  EXPECT_EQ(net.a().Error(*c).message(), "connection reset by peer in SYN-SENT");
+  EXPECT_EQ(net.b().counters().no_connection, 1u);
+}
+
+TEST(PairTest, CloseWithUnreadDataSendsRst) {
+  TinyNet net;
+  auto [a, b] = net.Connect();
+  ASSERT_EQ(*net.a().Send(net.now(), a, Pattern(100)), 100u);
+  net.RunFor(absl::Milliseconds(30));
+  ASSERT_TRUE(net.b().Close(net.now(), b).ok());
+  EXPECT_EQ(net.log().back().seg.flags(), fl::kRst);
+  net.RunFor(absl::Milliseconds(30));
+  EXPECT_EQ(net.a().State(a), S::kClosed);
+  EXPECT_EQ(net.a().Error(a).message(), "connection reset by peer in ESTABLISHED");
+  EXPECT_EQ(net.b().connection_count(), 0u);
+}
+
+TEST(PairTest, AbortSendsRst) {
+  TinyNet net;
+  auto [a, b] = net.Connect();
+  ASSERT_TRUE(net.a().Abort(net.now(), a).ok());
+  EXPECT_EQ(net.a().connection_count(), 0u);
+  net.RunFor(absl::Milliseconds(30));
+  EXPECT_EQ(net.b().State(b), S::kClosed);
+  EXPECT_EQ(net.b().Error(b).code(), absl::StatusCode::kAborted);
+  uint8_t buf[10];
+  auto r = net.b().Receive(net.now(), b, absl::MakeSpan(buf));
+  EXPECT_FALSE(r.ok());
+}
+
+TEST(PairTest, SynAckLossRecoversByRetransmission) {
+  TinyNet net;
+  net.set_filter([](const TinyNet::Sent& s, absl::Duration*) {
+    return s.index == 1 ? TinyNet::Verdict::kDrop : TinyNet::Verdict::kDeliver;
+  });
+  auto l = net.b().Listen(net.now(), 80, 4);
+  auto c = net.a().Connect(net.now(), TinyNet::AddrB(), 80);
+  net.RunFor(absl::Seconds(2));
+  EXPECT_EQ(net.a().State(*c), S::kEstablished);
+  auto s = net.b().Accept(net.now(), *l);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(net.b().State(*s), S::kEstablished);
+}
+
+TEST(PairTest, ManyConnectionsUseDistinctEphemeralPorts) {
+  TinyNet net;
+  auto l = net.b().Listen(net.now(), 80, 64);
+  std::vector<SocketId> cs;
+  for (int i = 0; i < 20; ++i) cs.push_back(*net.a().Connect(net.now(), TinyNet::AddrB(), 80));
+  net.RunFor(absl::Seconds(1));
+  std::set<uint16_t> ports;
+  for (SocketId c : cs) {
+    EXPECT_EQ(net.a().State(c), S::kEstablished);
+    ports.insert(net.a().Info(c)->local_port);
+  }
+  EXPECT_EQ(ports.size(), 20u);
+  for (int i = 0; i < 20; ++i) EXPECT_TRUE(net.b().Accept(net.now(), *l).ok());
+  EXPECT_FALSE(net.b().Accept(net.now(), *l).ok());
+}
+
+}  // namespace
+}  // namespace tcplab::tcp

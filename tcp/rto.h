@@ -1,0 +1,43 @@
+#ifndef TCPLAB_TCP_RTO_H_
+#define TCPLAB_TCP_RTO_H_
+
+// The retransmission timeout of RFC 6298: SRTT/RTTVAR smoothing (alpha 1/8,
+// beta 1/4, K 4), clamping to [min, max], and exponential backoff.
+// Karn's algorithm (no samples from retransmitted segments) is the caller's
+// job: it only feeds samples of segments sent once.
+
+#include "absl/time/time.h"
+
+namespace tcplab::tcp {
+
+class RtoEstimator {
+ public:
+  RtoEstimator(absl::Duration initial, absl::Duration min, absl::Duration max,
+               absl::Duration granularity);
+
+  // A round-trip measurement (RFC 6298 §2.2, §2.3). Also clears backoff.
+  void OnSample(absl::Duration rtt);
+  // Timer expired (§5.5): RTO doubles, up to max.
+  void Backoff();
+
+  absl::Duration rto() const { return rto_; }
+  bool has_sample() const { return has_sample_; }
+  absl::Duration srtt() const { return srtt_; }
+  absl::Duration rttvar() const { return rttvar_; }
+  int backoffs() const { return backoffs_; }
+
+ private:
+  absl::Duration Clamp(absl::Duration d) const;
+
+  absl::Duration min_, max_, granularity_;
+  absl::Duration rto_;
+  absl::Duration base_rto_;  // before backoff
+  absl::Duration srtt_ = absl::ZeroDuration();
+  absl::Duration rttvar_ = absl::ZeroDuration();
+  bool has_sample_ = false;
+  int backoffs_ = 0;
+};
+
+}  // namespace tcplab::tcp
+
+#endif  // TCPLAB_TCP_RTO_H_

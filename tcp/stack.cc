@@ -1,0 +1,387 @@
+#include "tcp/stack.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace tcplab::tcp {
+
+using wire::Seq;
+namespace fl = wire::flags;
+
+namespace {
+constexpr size_t kMaxPacket = 20 + 60 + 20 + 40 + 65535;
+}  // namespace
+
+Stack::Stack(StackConfig config, PacketSink* sink)
+    : config_(std::move(config)),
+      sink_(sink),
+      isn_(config_.isn_secret, config_.isn_tick),
+      tx_buf_(kMaxPacket),
+      scratch_(65535) {
+  events_.reserve(64);
+}
+
+Stack::~Stack() = default;
+
+// ---------------------------------------------------------------- inputs
+
+void Stack::Input(Instant now, absl::Span<const uint8_t> ip_packet) {
+  ++counters_.packets_received;
+  wire::Packet p;
+  wire::ParseOptions opts;
+  opts.verify_checksums = config_.verify_checksums;
+  wire::ParseError err = wire::ParsePacket(ip_packet, &p, opts);
+  if (err != wire::ParseError::kOk) {
+    size_t i = static_cast<size_t>(err);
+    if (i < counters_.parse_errors.size()) ++counters_.parse_errors[i];
+    return;
+  }
+  if (p.ip.dst != config_.local_address) {
+    ++counters_.wrong_address;
+    return;
+  }
+  FourTuple t{config_.local_address, p.tcp.dst_port, p.ip.src, p.tcp.src_port};
+  if (auto it = demux_.find(t); it != demux_.end()) {
+    it->second->OnSegment(now, p);
+    Reap();
+    return;
+  }
+  if (auto it = listen_ports_.find(p.tcp.dst_port); it != listen_ports_.end()) {
+    ListenerInput(now, listeners_.at(it->second), p);
+    Reap();
+    return;
+  }
+  ++counters_.no_connection;
+  ResetNoConnection(p);
+}
+
+void Stack::ListenerInput(Instant now, Listener& l, const wire::Packet& p) {
+  const wire::TcpHeader& h = p.tcp;
+  if (h.has(fl::kRst)) {  // §3.10.7.2: ignore
+    ++counters_.listen_dropped;
+    return;
+  }
+  if (h.has(fl::kAck)) {
+    ++counters_.listen_dropped;
+    ResetNoConnection(p);
+    return;
+  }
+  if (!h.has(fl::kSyn)) {
+    ++counters_.listen_dropped;
+    return;
+  }
+  if (l.pending + static_cast<int>(l.accept_queue.size()) >= l.backlog) {
+    ++counters_.listen_overflow;
+    return;
+  }
+  FourTuple t{config_.local_address, h.dst_port, p.ip.src, h.src_port};
+  SocketId id = next_id_++;
+  Seq iss = isn_.Generate(now, t.local_address, t.local_port, t.remote_address,
+                          t.remote_port);
+  auto conn = std::make_unique<Connection>(config_, static_cast<ConnectionEnv*>(this), id, t, iss);
+  Connection* c = conn.get();
+  connections_.emplace(id, std::move(conn));
+  demux_.emplace(t, c);
+  ++l.pending;
+  c->PassiveOpen(now, p, l.id);
+}
+
+void Stack::ResetNoConnection(const wire::Packet& in) {
+  const wire::TcpHeader& h = in.tcp;
+  if (h.has(fl::kRst)) return;
+  wire::Packet p;
+  p.ip.src = config_.local_address;
+  p.ip.dst = in.ip.src;
+  p.ip.ttl = config_.ttl;
+  p.tcp.src_port = h.dst_port;
+  p.tcp.dst_port = h.src_port;
+  if (h.has(fl::kAck)) {
+    p.tcp.seq = h.ack;
+    p.tcp.flags = fl::kRst;
+  } else {
+    p.tcp.seq = Seq(0);
+    p.tcp.ack = h.seq + in.SeqLength();
+    p.tcp.flags = fl::kRst | fl::kAck;
+  }
+  ++counters_.resets_sent;
+  Emit(p);
+}
+
+void Stack::Advance(Instant now) {
+  for (auto& [id, conn] : connections_) {
+    if (conn->NextDeadline() <= now) conn->OnTimer(now);
+  }
+  Reap();
+}
+
+Instant Stack::NextDeadline() const {
+  Instant next = Instant::Infinite();
+  for (const auto& [id, conn] : connections_) next = Earliest(next, conn->NextDeadline());
+  return next;
+}
+
+// ---------------------------------------------------------------- env
+
+void Stack::Emit(const wire::Packet& packet) {
+  size_t n = wire::SerializePacket(packet, absl::MakeSpan(tx_buf_));
+  if (n == 0) return;
+  ++counters_.packets_sent;
+  sink_->Transmit(absl::MakeConstSpan(tx_buf_.data(), n));
+}
+
+void Stack::PostEvent(SocketId id, EventKind kind, Instant now) {
+  Event e{id, kind};
+  if (event_head_ > 0 && event_head_ == events_.size()) {
+    events_.clear();
+    event_head_ = 0;
+  }
+  events_.push_back(e);
+  if (observer_ != nullptr) observer_->OnEvent(e, now);
+}
+
+std::optional<Event> Stack::PollEvent() {
+  if (event_head_ >= events_.size()) {
+    events_.clear();
+    event_head_ = 0;
+    return std::nullopt;
+  }
+  Event e = events_[event_head_++];
+  if (event_head_ == events_.size()) {
+    events_.clear();
+    event_head_ = 0;
+  }
+  return e;
+}
+
+void Stack::StateChanged(Connection& c, ConnectionState from, ConnectionState to,
+                         Instant now) {
+  if (observer_ != nullptr) observer_->OnStateChange(c.id(), from, to, now);
+  if (c.passive() && !c.accepted()) {
+    auto lit = listeners_.find(c.listener());
+    if (to == ConnectionState::kEstablished && from == ConnectionState::kSynReceived &&
+        lit != listeners_.end()) {
+      --lit->second.pending;
+      lit->second.accept_queue.push_back(c.id());
+      PostEvent(lit->second.id, EventKind::kAcceptable, now);
+    }
+    if (to == ConnectionState::kClosed) {
+      if (lit != listeners_.end()) {
+        Listener& l = lit->second;
+        if (from == ConnectionState::kSynReceived) {
+          --l.pending;
+        } else {
+          l.accept_queue.erase(
+              std::remove(l.accept_queue.begin(), l.accept_queue.end(), c.id()),
+              l.accept_queue.end());
+        }
+      }
+      doomed_.push_back(c.id());
+    }
+  }
+  if (to == ConnectionState::kClosed) {
+    demux_.erase(c.tuple());
+    if (c.released()) doomed_.push_back(c.id());
+  }
+}
+
+void Stack::Reap() {
+  for (SocketId id : doomed_) connections_.erase(id);
+  doomed_.clear();
+}
+
+// ---------------------------------------------------------------- user calls
+
+absl::StatusOr<SocketId> Stack::Listen(Instant /*now*/, uint16_t port, int backlog) {
+  if (port == 0) return absl::InvalidArgumentError("cannot listen on port 0");
+  if (backlog <= 0) {
+    return absl::InvalidArgumentError(absl::StrCat("backlog must be positive, got ", backlog));
+  }
+  if (listen_ports_.contains(port)) {
+    return absl::AlreadyExistsError(absl::StrCat("port ", port, " is already listening"));
+  }
+  SocketId id = next_id_++;
+  Listener l;
+  l.id = id;
+  l.port = port;
+  l.backlog = backlog;
+  listeners_.emplace(id, std::move(l));
+  listen_ports_.emplace(port, id);
+  return id;
+}
+
+std::optional<uint16_t> Stack::AllocateEphemeral(wire::Ipv4Address remote,
+                                                 uint16_t remote_port) {
+  const uint32_t lo = config_.ephemeral_port_min;
+  const uint32_t hi = std::max<uint32_t>(lo, config_.ephemeral_port_max);
+  const uint32_t range = hi - lo + 1;
+  for (uint32_t i = 0; i < range; ++i) {
+    uint16_t port = static_cast<uint16_t>(lo + (ephemeral_cursor_++ % range));
+    if (port == 0 || listen_ports_.contains(port)) continue;
+    FourTuple t{config_.local_address, port, remote, remote_port};
+    if (!demux_.contains(t)) return port;
+  }
+  return std::nullopt;
+}
+
+absl::StatusOr<SocketId> Stack::Connect(Instant now, wire::Ipv4Address remote,
+                                        uint16_t remote_port,
+                                        std::optional<uint16_t> local_port) {
+  if (remote_port == 0) return absl::InvalidArgumentError("cannot connect to port 0");
+  uint16_t port;
+  if (local_port.has_value()) {
+    port = *local_port;
+    if (port == 0) return absl::InvalidArgumentError("local port 0");
+    FourTuple t{config_.local_address, port, remote, remote_port};
+    if (demux_.contains(t)) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "address in use: ", config_.local_address.ToString(), ":", port, " -> ",
+          remote.ToString(), ":", remote_port, " already has a connection"));
+    }
+  } else {
+    std::optional<uint16_t> p = AllocateEphemeral(remote, remote_port);
+    if (!p) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "no free ephemeral port toward ", remote.ToString(), ":", remote_port));
+    }
+    port = *p;
+  }
+  FourTuple t{config_.local_address, port, remote, remote_port};
+  SocketId id = next_id_++;
+  Seq iss = isn_.Generate(now, t.local_address, t.local_port, t.remote_address,
+                          t.remote_port);
+  auto conn = std::make_unique<Connection>(config_, static_cast<ConnectionEnv*>(this), id, t, iss);
+  Connection* c = conn.get();
+  connections_.emplace(id, std::move(conn));
+  demux_.emplace(t, c);
+  c->ActiveOpen(now);
+  Reap();
+  return id;
+}
+
+absl::StatusOr<SocketId> Stack::Accept(Instant /*now*/, SocketId listener) {
+  auto it = listeners_.find(listener);
+  if (it == listeners_.end()) {
+    return absl::NotFoundError(absl::StrCat("socket ", listener, " is not a listener"));
+  }
+  std::deque<SocketId>& q = it->second.accept_queue;
+  while (!q.empty()) {
+    SocketId id = q.front();
+    q.pop_front();
+    Connection* c = Find(id);
+    if (c == nullptr) continue;
+    c->set_accepted();
+    return id;
+  }
+  return absl::UnavailableError("no connection waiting to be accepted (would block)");
+}
+
+Connection* Stack::Find(SocketId id) const {
+  auto it = connections_.find(id);
+  return it == connections_.end() ? nullptr : it->second.get();
+}
+
+absl::StatusOr<Connection*> Stack::FindForUser(SocketId id) const {
+  Connection* c = Find(id);
+  if (c == nullptr || c->released()) {
+    if (listeners_.contains(id)) {
+      return absl::FailedPreconditionError(absl::StrCat("socket ", id, " is a listener"));
+    }
+    return absl::NotFoundError(absl::StrCat("no socket ", id));
+  }
+  return c;
+}
+
+absl::StatusOr<size_t> Stack::Send(Instant now, SocketId id,
+                                   absl::Span<const uint8_t> data) {
+  absl::StatusOr<Connection*> c = FindForUser(id);
+  if (!c.ok()) return c.status();
+  absl::StatusOr<size_t> r = (*c)->Send(now, data);
+  Reap();
+  return r;
+}
+
+absl::StatusOr<size_t> Stack::Receive(Instant now, SocketId id, absl::Span<uint8_t> out) {
+  absl::StatusOr<Connection*> c = FindForUser(id);
+  if (!c.ok()) return c.status();
+  absl::StatusOr<size_t> r = (*c)->Receive(now, out);
+  Reap();
+  return r;
+}
+
+absl::Status Stack::Shutdown(Instant now, SocketId id) {
+  absl::StatusOr<Connection*> c = FindForUser(id);
+  if (!c.ok()) return c.status();
+  absl::Status s = (*c)->Shutdown(now);
+  Reap();
+  return s;
+}
+
+absl::Status Stack::Close(Instant now, SocketId id) {
+  if (auto lit = listeners_.find(id); lit != listeners_.end()) {
+    // Reset every connection this listener spawned that nobody accepted.
+    std::vector<Connection*> children;
+    for (auto& [cid, conn] : connections_) {
+      if (conn->passive() && !conn->accepted() && conn->listener() == id) {
+        children.push_back(conn.get());
+      }
+    }
+    listen_ports_.erase(lit->second.port);
+    listeners_.erase(lit);
+    for (Connection* c : children) c->Abort(now);
+    Reap();
+    return absl::OkStatus();
+  }
+  absl::StatusOr<Connection*> c = FindForUser(id);
+  if (!c.ok()) return c.status();
+  (*c)->Close(now);
+  if ((*c)->state() == ConnectionState::kClosed) doomed_.push_back(id);
+  Reap();
+  return absl::OkStatus();
+}
+
+absl::Status Stack::Abort(Instant now, SocketId id) {
+  if (listeners_.contains(id)) return Close(now, id);
+  absl::StatusOr<Connection*> c = FindForUser(id);
+  if (!c.ok()) return c.status();
+  (*c)->Abort(now);
+  if ((*c)->state() == ConnectionState::kClosed) doomed_.push_back(id);
+  Reap();
+  return absl::OkStatus();
+}
+
+// ---------------------------------------------------------------- queries
+
+Readiness Stack::GetReadiness(SocketId id) const {
+  if (auto lit = listeners_.find(id); lit != listeners_.end()) {
+    Readiness r;
+    r.acceptable = !lit->second.accept_queue.empty();
+    return r;
+  }
+  Connection* c = Find(id);
+  if (c == nullptr || c->released()) return Readiness{};
+  return c->readiness();
+}
+
+ConnectionState Stack::State(SocketId id) const {
+  if (listeners_.contains(id)) return ConnectionState::kListen;
+  Connection* c = Find(id);
+  if (c == nullptr || c->released()) return ConnectionState::kClosed;
+  return c->state();
+}
+
+absl::Status Stack::Error(SocketId id) const {
+  if (listeners_.contains(id)) return absl::OkStatus();
+  Connection* c = Find(id);
+  if (c == nullptr || c->released()) return absl::NotFoundError(absl::StrCat("no socket ", id));
+  return c->error();
+}
+
+absl::StatusOr<ConnectionInfo> Stack::Info(SocketId id) const {
+  Connection* c = Find(id);
+  if (c == nullptr) return absl::NotFoundError(absl::StrCat("no connection ", id));
+  return c->info();
+}
+
+}  // namespace tcplab::tcp

@@ -1,0 +1,37 @@
+#include "tcp/state.h"
+
+namespace tcplab::tcp {
+
+absl::string_view StateName(ConnectionState s) {
+  switch (s) {
+    case ConnectionState::kClosed: return "CLOSED";
+    case ConnectionState::kListen: return "LISTEN";
+    case ConnectionState::kSynSent: return "SYN-SENT";
+    case ConnectionState::kSynReceived: return "SYN-RECEIVED";
+    case ConnectionState::kEstablished: return "ESTABLISHED";
+    case ConnectionState::kFinWait1: return "FIN-WAIT-1";
+    case ConnectionState::kFinWait2: return "FIN-WAIT-2";
+    case ConnectionState::kCloseWait: return "CLOSE-WAIT";
+    case ConnectionState::kClosing: return "CLOSING";
+    case ConnectionState::kLastAck: return "LAST-ACK";
+    case ConnectionState::kTimeWait: return "TIME-WAIT";
+  }
+  return "UNKNOWN";
+}
+
+bool IsSynchronized(ConnectionState s) {
+  switch (s) {
+    case ConnectionState::kEstablished:
+    case ConnectionState::kFinWait1:
+    case ConnectionState::kFinWait2:
+    case ConnectionState::kCloseWait:
+    case ConnectionState::kClosing:
+    case ConnectionState::kLastAck:
+    case ConnectionState::kTimeWait:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace tcplab::tcp
