@@ -1,0 +1,35 @@
+#include "netsim/stack_host.h"
+
+#include <utility>
+
+namespace tcplab::netsim {
+
+StackHost::StackHost(Backend* backend, tcp::StackConfig config)
+    : backend_(backend), stack_(std::move(config), this) {}
+
+void StackHost::Transmit(absl::Span<const uint8_t> ip_packet) { backend_->Send(ip_packet); }
+
+void StackHost::OnPacket(Instant now, absl::Span<const uint8_t> ip_packet) {
+  stack_.Input(now, ip_packet);
+  Kick(now);
+}
+
+void StackHost::OnWake(Instant now) {
+  stack_.Advance(now);
+  Kick(now);
+}
+
+void StackHost::Kick(Instant now) {
+  // Applications call back into the stack from OnEvent, which may post more
+  // events; one loop here drains them all, however deep the calls.
+  if (!in_kick_) {
+    in_kick_ = true;
+    while (std::optional<tcp::Event> e = stack_.PollEvent()) {
+      if (app_ != nullptr) app_->OnEvent(now, *this, *e);
+    }
+    in_kick_ = false;
+  }
+  backend_->WakeAt(stack_.NextDeadline());
+}
+
+}  // namespace tcplab::netsim
