@@ -21,6 +21,7 @@ LinkDirection::LinkDirection(Network* network, std::string name, Node* from,
       rng_(rng) {}
 
 LinkDirection::~LinkDirection() {
+  for (EventId id : timed_changes_) network_->sim().Cancel(id);
   while (in_flight_head_ != PooledPacket::kNil) {
     const PacketHandle h = in_flight_head_;
     network_->sim().Cancel(network_->pool()[h].delivery);
@@ -38,8 +39,18 @@ absl::Status LinkDirection::SetParams(const LinkParams& params) {
 
 absl::Status LinkDirection::SetParamsAt(Instant at, const LinkParams& params) {
   if (absl::Status s = params.Validate(); !s.ok()) return s;
-  network_->sim().ScheduleFn(at, [this, params] { (void)SetParams(params); });
+  RememberTimedChange(
+      network_->sim().ScheduleFn(at, [this, params] { (void)SetParams(params); }));
   return absl::OkStatus();
+}
+
+void LinkDirection::RememberTimedChange(EventId id) {
+  Simulator& sim = network_->sim();
+  timed_changes_.erase(
+      std::remove_if(timed_changes_.begin(), timed_changes_.end(),
+                     [&sim](EventId e) { return !sim.IsPending(e); }),
+      timed_changes_.end());
+  timed_changes_.push_back(id);
 }
 
 void LinkDirection::SetUp(bool up) {
@@ -59,7 +70,7 @@ void LinkDirection::SetUp(bool up) {
 }
 
 void LinkDirection::SetUpAt(Instant at, bool up) {
-  network_->sim().ScheduleFn(at, [this, up] { SetUp(up); });
+  RememberTimedChange(network_->sim().ScheduleFn(at, [this, up] { SetUp(up); }));
 }
 
 void LinkDirection::Report(PacketEventType type, PacketHandle h,

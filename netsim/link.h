@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "netsim/link_params.h"
@@ -46,7 +47,8 @@ class LinkDirection final : public EventHandler {
  public:
   LinkDirection(Network* network, std::string name, Node* from, Node* to,
                 int to_port, const LinkParams& params, Rng rng);
-  // Cancels the deliveries still pending (without reporting them).
+  // Cancels the deliveries and timed changes still pending (without
+  // reporting them), so a Network may be destroyed before its Simulator.
   ~LinkDirection();
   LinkDirection(const LinkDirection&) = delete;
   LinkDirection& operator=(const LinkDirection&) = delete;
@@ -112,6 +114,10 @@ class LinkDirection final : public EventHandler {
   double jitter_last_ = 0;
   bool ge_bad_ = false;
   int reorder_counter_ = 0;
+
+  // Pending SetParamsAt / SetUpAt events.
+  void RememberTimedChange(EventId id);
+  std::vector<EventId> timed_changes_;
 
   uint32_t in_flight_head_ = PooledPacket::kNil;
   uint32_t in_flight_tail_ = PooledPacket::kNil;

@@ -73,7 +73,10 @@ struct LinkParams {
   // ceil(n * 8e9 / rate_bps) nanoseconds.
   int64_t rate_bps = 0;
   // Drop-tail bound on the packets waiting for the link (not counting the
-  // one being serialized). Only meaningful with a rate.
+  // one being serialized). Only meaningful with a rate. Unlike netem's
+  // limit, which counts every packet in the qdisc including those being
+  // delayed, this bounds only the transmit queue: the propagation delay
+  // holds any number of packets, as a long fat pipe does.
   int limit_packets = 1000;
   // Optional bound in bytes on the same queue; 0 means none.
   int64_t limit_bytes = 0;

@@ -294,5 +294,51 @@ TEST(PcapTapTest, CapturesWhatTheHostSeesWithVirtualTimestamps) {
   EXPECT_EQ(file_link->records[0].timestamp_ns, 1500123);
 }
 
+TEST(NetworkTest, DestroyingTheNetworkCancelsItsPendingEvents) {
+  Simulator sim;
+  {
+    Network net(&sim, 1);
+    SimHost* a = net.AddHost("a", kA).value();
+    SimHost* b = net.AddHost("b", kB).value();
+    LinkParams p;
+    p.delay = absl::Milliseconds(5);
+    Link* link = net.Connect(a, b, p).value();
+    link->SetUpAt(Ms(10), false);
+    ASSERT_TRUE(link->a_to_b().SetParamsAt(Ms(11), p).ok());
+    a->WakeAt(Ms(3));
+    a->Send(TcpPacket(kA, kB, 1));
+    EXPECT_EQ(sim.pending_events(), 5u);
+  }
+  EXPECT_EQ(sim.pending_events(), 0u);
+  EXPECT_EQ(sim.RunUntilIdle(), 0u);
+}
+
+TEST(SimHostTest, GarbageNeverCrashesAndIsAlwaysCounted) {
+  Simulator sim;
+  Network net(&sim, 1);
+  SimHost* a = net.AddHost("a", kA).value();
+  SimHost* b = net.AddHost("b", kB).value();
+  LinkParams p;
+  p.mtu = 0;
+  ASSERT_TRUE(net.Connect(a, b, p).ok());
+  RecordingClient cb;
+  b->SetClient(&cb);
+  Rng rng(5);
+  const int n = 3000;
+  for (int i = 0; i < n; ++i) {
+    std::vector<uint8_t> junk(rng.Below(80));
+    for (uint8_t& byte : junk) byte = static_cast<uint8_t>(rng.Next());
+    if (i % 2 == 0 && junk.size() >= 20) {
+      junk[0] = 0x45;  // plausible header start: exercise deeper checks
+      junk[2] = 0;
+      junk[3] = static_cast<uint8_t>(junk.size());
+    }
+    a->Send(junk);
+  }
+  sim.RunUntilIdle();
+  EXPECT_EQ(b->counters().dropped_total() + b->counters().received, static_cast<uint64_t>(n));
+  EXPECT_EQ(net.pool().in_use(), 0u);
+}
+
 }  // namespace
 }  // namespace tcplab::netsim
