@@ -347,9 +347,8 @@ void Connection::UpdateSendWindow(Instant now, Seq seq, Seq ack, uint32_t window
     persisting_ = false;
     persist_deadline_ = Instant::Infinite();
     persist_backoff_ = 0;
-    // The probe byte may be in flight still: let the retransmission timer
-    // cover it.
-    if (snd_una_ != snd_max_ && rtx_deadline_.is_infinite()) ArmRetransmit(now);
+    // A probe byte the peer did not take goes again with what follows it.
+    snd_nxt_ = snd_una_;
   }
 }
 

@@ -1,5 +1,7 @@
 #include "tcp/state.h"
 
+#include "tcp/events.h"
+
 namespace tcplab::tcp {
 
 absl::string_view StateName(ConnectionState s) {
@@ -17,6 +19,20 @@ absl::string_view StateName(ConnectionState s) {
     case ConnectionState::kTimeWait: return "TIME-WAIT";
   }
   return "UNKNOWN";
+}
+
+absl::string_view EventKindName(EventKind k) {
+  switch (k) {
+    case EventKind::kConnected: return "connected";
+    case EventKind::kAcceptable: return "acceptable";
+    case EventKind::kReadable: return "readable";
+    case EventKind::kWritable: return "writable";
+    case EventKind::kPeerClosed: return "peer_closed";
+    case EventKind::kReset: return "reset";
+    case EventKind::kTimedOut: return "timed_out";
+    case EventKind::kClosed: return "closed";
+  }
+  return "unknown";
 }
 
 bool IsSynchronized(ConnectionState s) {

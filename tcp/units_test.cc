@@ -1,0 +1,155 @@
+// Unit tests of the engine's parts: ByteRing, Reassembly, RtoEstimator,
+// SipHash-2-4 / ISN, state names.
+
+#include <cstdint>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "tcp/byte_ring.h"
+#include "tcp/isn.h"
+#include "tcp/reassembly.h"
+#include "tcp/rto.h"
+#include "tcp/state.h"
+
+namespace tcplab::tcp {
+namespace {
+
+using wire::Seq;
+
+std::vector<uint8_t> Iota(size_t n, uint8_t first = 0) {
+  std::vector<uint8_t> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = static_cast<uint8_t>(first + i);
+  return v;
+}
+
+TEST(ByteRingTest, AppendConsumeWrapAround) {
+  ByteRing r(10);
+  EXPECT_EQ(r.Append(Iota(7)), 7u);
+  EXPECT_EQ(r.Append(Iota(7, 7)), 3u);  // only what fits
+  EXPECT_EQ(r.free(), 0u);
+  r.Consume(6);
+  EXPECT_EQ(r.Append(Iota(5, 10)), 5u);  // wraps
+  std::vector<uint8_t> out(9);
+  r.CopyOut(0, absl::MakeSpan(out));
+  EXPECT_EQ(out, Iota(9, 6));
+  std::vector<uint8_t> mid(3);
+  r.CopyOut(3, absl::MakeSpan(mid));
+  EXPECT_EQ(mid, Iota(3, 9));
+}
+
+TEST(ByteRingTest, ParkedBytesSurviveEmptying) {
+  ByteRing r(8);
+  r.Append(Iota(5));
+  r.WriteAt(7, Iota(1, 100));  // parked past the end
+  r.Consume(5);                // ring empty; parked byte must stay put
+  r.WriteAt(0, Iota(2, 50));
+  r.Extend(3);
+  std::vector<uint8_t> out(3);
+  r.CopyOut(0, absl::MakeSpan(out));
+  EXPECT_EQ(out[0], 50);
+  EXPECT_EQ(out[1], 51);
+  // offset 2 from head = old offset 7 = parked byte
+  EXPECT_EQ(out[2], 100);
+}
+
+TEST(ReassemblyTest, MergesAndPops) {
+  Reassembly q;
+  EXPECT_TRUE(q.Insert(Seq(100), Seq(200), 1000));
+  EXPECT_TRUE(q.Insert(Seq(300), Seq(400), 1000));
+  EXPECT_TRUE(q.Insert(Seq(150), Seq(320), 1000));  // bridges both
+  EXPECT_EQ(q.count(), 1);
+  EXPECT_EQ(q.bytes(), 300u);
+  EXPECT_EQ(q.PopContiguous(Seq(50)), 0u);
+  EXPECT_EQ(q.PopContiguous(Seq(100)), 300u);
+  EXPECT_EQ(q.count(), 0);
+  EXPECT_EQ(q.bytes(), 0u);
+}
+
+TEST(ReassemblyTest, PopAfterPartialOverlapWithDeliveredData) {
+  Reassembly q;
+  q.Insert(Seq(100), Seq(200), 1000);
+  EXPECT_EQ(q.PopContiguous(Seq(150)), 50u);  // 100..150 came in order already
+}
+
+TEST(ReassemblyTest, LimitsOnBytesAndRanges) {
+  Reassembly q;
+  EXPECT_TRUE(q.Insert(Seq(0), Seq(100), 150));
+  EXPECT_FALSE(q.Insert(Seq(200), Seq(300), 150));
+  EXPECT_EQ(q.bytes(), 100u);
+  Reassembly r;
+  for (int i = 0; i < Reassembly::kMaxRanges; ++i) {
+    EXPECT_TRUE(r.Insert(Seq(i * 10), Seq(i * 10 + 5), 100000));
+  }
+  EXPECT_FALSE(r.Insert(Seq(10000), Seq(10005), 100000));
+  EXPECT_TRUE(r.Insert(Seq(5), Seq(10), 100000));  // merging is fine
+  EXPECT_EQ(r.count(), Reassembly::kMaxRanges - 1);
+}
+
+TEST(ReassemblyTest, WrapAround) {
+  Reassembly q;
+  EXPECT_TRUE(q.Insert(Seq(0xfffffff0u), Seq(0x10), 1000));
+  EXPECT_EQ(q.bytes(), 32u);
+  EXPECT_EQ(q.PopContiguous(Seq(0xfffffff0u)), 32u);
+}
+
+TEST(RtoTest, Rfc6298Smoothing) {
+  RtoEstimator r(absl::Seconds(1), absl::Milliseconds(200), absl::Seconds(60),
+                 absl::Milliseconds(1));
+  EXPECT_EQ(r.rto(), absl::Seconds(1));
+  r.OnSample(absl::Milliseconds(100));
+  EXPECT_EQ(r.srtt(), absl::Milliseconds(100));
+  EXPECT_EQ(r.rttvar(), absl::Milliseconds(50));
+  EXPECT_EQ(r.rto(), absl::Milliseconds(300));
+  r.OnSample(absl::Milliseconds(200));
+  // rttvar = 3/4*50 + 1/4*100 = 62.5; srtt = 7/8*100 + 1/8*200 = 112.5
+  EXPECT_EQ(r.rttvar(), absl::Microseconds(62500));
+  EXPECT_EQ(r.srtt(), absl::Microseconds(112500));
+  EXPECT_EQ(r.rto(), absl::Microseconds(362500));
+}
+
+TEST(RtoTest, ClampAndBackoff) {
+  RtoEstimator r(absl::Seconds(1), absl::Milliseconds(200), absl::Seconds(5),
+                 absl::Milliseconds(1));
+  r.OnSample(absl::Milliseconds(1));
+  EXPECT_EQ(r.rto(), absl::Milliseconds(200));
+  r.Backoff();
+  r.Backoff();
+  r.Backoff();
+  EXPECT_EQ(r.rto(), absl::Milliseconds(1600));
+  r.Backoff();
+  r.Backoff();
+  EXPECT_EQ(r.rto(), absl::Seconds(5));
+  r.OnSample(absl::Milliseconds(1));  // a new sample clears the backoff
+  EXPECT_EQ(r.rto(), absl::Milliseconds(200));
+}
+
+TEST(SipHashTest, ReferenceVectors) {
+  std::array<uint64_t, 2> key = {0x0706050403020100ull, 0x0f0e0d0c0b0a0908ull};
+  EXPECT_EQ(SipHash24(key, {}), 0x726fdb47dd0e0e31ull);
+  std::vector<uint8_t> one = Iota(1);
+  EXPECT_EQ(SipHash24(key, one), 0x74f839c593dc67fdull);
+  std::vector<uint8_t> fifteen = Iota(15);
+  EXPECT_EQ(SipHash24(key, fifteen), 0xa129ca6149be45e5ull);
+}
+
+TEST(IsnTest, KeyedByTupleAndClock) {
+  IsnGenerator g({1, 2}, absl::Microseconds(4));
+  wire::Ipv4Address a(10, 0, 0, 1), b(10, 0, 0, 2);
+  Seq s0 = g.Generate(Instant::Zero(), a, 1, b, 2);
+  EXPECT_EQ(g.Generate(Instant::FromNanos(4000), a, 1, b, 2) - s0, 1);
+  EXPECT_EQ(g.Generate(Instant::FromNanos(3999), a, 1, b, 2), s0);
+  EXPECT_NE(g.Generate(Instant::Zero(), a, 2, b, 2), s0);
+  IsnGenerator h({1, 3}, absl::Microseconds(4));
+  EXPECT_NE(h.Generate(Instant::Zero(), a, 1, b, 2), s0);
+}
+
+TEST(StateTest, Names) {
+  EXPECT_EQ(StateName(ConnectionState::kSynSent), "SYN-SENT");
+  EXPECT_EQ(StateName(ConnectionState::kFinWait2), "FIN-WAIT-2");
+  EXPECT_EQ(StateName(ConnectionState::kTimeWait), "TIME-WAIT");
+  EXPECT_TRUE(IsSynchronized(ConnectionState::kCloseWait));
+  EXPECT_FALSE(IsSynchronized(ConnectionState::kSynReceived));
+}
+
+}  // namespace
+}  // namespace tcplab::tcp
