@@ -77,7 +77,7 @@ enum class ParseError : uint8_t {
   kNotIpv4,                // version field is not 4
   kIpHeaderLengthTooSmall, // IHL < 5
   kIpHeaderPastEnd,        // IHL * 4 beyond the buffer or the total length
-  kIpTotalLengthMismatch,  // total length > buffer, or < header length
+  kIpTotalLengthMismatch,  // total length > buffer, or < 20 (a minimal header)
   kIpFragment,             // MF set or fragment offset nonzero
   kNotTcp,                 // protocol is not 6
   kBadIpChecksum,
