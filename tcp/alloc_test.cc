@@ -3,25 +3,12 @@
 
 #include <cstdint>
 #include <cstdlib>
-#include <new>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tcp/testing/counting_new.h"
 #include "tcp/testing/loopback.h"
 
-namespace {
-long g_allocations = 0;
-bool g_counting = false;
-}  // namespace
-
-void* operator new(std::size_t n) {
-  if (g_counting) ++g_allocations;
-  void* p = std::malloc(n == 0 ? 1 : n);
-  if (p == nullptr) throw std::bad_alloc();
-  return p;
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace tcplab::tcp {
 namespace {
@@ -32,11 +19,9 @@ TEST(AllocTest, SteadyStateTransferDoesNotAllocate) {
   std::vector<uint8_t> sink(65536);
   size_t total = 0;
   for (int i = 0; i < 200; ++i) total += net.Step(chunk, absl::MakeSpan(sink));  // warm-up
-  g_allocations = 0;
-  g_counting = true;
+  int64_t before = testing::AllocationCount();
   for (int i = 0; i < 10000; ++i) total += net.Step(chunk, absl::MakeSpan(sink));
-  g_counting = false;
-  EXPECT_EQ(g_allocations, 0);
+  EXPECT_EQ(testing::AllocationCount() - before, 0);
   EXPECT_EQ(total, 10200u * 1460u);
   auto info = net.a().Info(net.ca());
   EXPECT_EQ(info->bytes_sent, 10200u * 1460u);
@@ -44,11 +29,9 @@ TEST(AllocTest, SteadyStateTransferDoesNotAllocate) {
 }
 
 TEST(AllocTest, CounterWorks) {
-  g_allocations = 0;
-  g_counting = true;
+  int64_t before = testing::AllocationCount();
   auto* v = new std::vector<int>(10);
-  g_counting = false;
-  EXPECT_GE(g_allocations, 1);
+  EXPECT_GE(testing::AllocationCount() - before, 1);
   delete v;
 }
 

@@ -92,11 +92,11 @@ void Connection::OnSegment(Instant now, const wire::Packet& p) {
   // An old SYN in SYN-RECEIVED: either the peer's SYN-ACK of a simultaneous
   // open (trim the SYN, keep the ACK) or a retransmitted SYN (our SYN-ACK
   // may have been lost: send it again).
-  if (syn && !rst && state_ == ConnectionState::kSynReceived && seq == irs_) {
+  if (syn && !rst && !SynAcked() && seq == irs_) {
     if (ack) {
       syn = false;
       seq += 1;
-    } else {
+    } else if (state_ == ConnectionState::kSynReceived) {
       ++stats_.duplicate_segments;
       SendSyn(now, /*with_ack=*/true);
       return;
@@ -600,8 +600,9 @@ void Connection::ArmRetransmit(Instant now) {
 void Connection::OnRetransmitTimeout(Instant now) {
   rtx_deadline_ = Instant::Infinite();
   if (snd_una_ == snd_max_) return;
-  const bool handshake = state_ == ConnectionState::kSynSent ||
-                         state_ == ConnectionState::kSynReceived;
+  // Our SYN unacknowledged: in SYN-SENT, SYN-RECEIVED, or FIN-WAIT-1
+  // entered from SYN-RECEIVED by a close.
+  const bool handshake = !SynAcked();
   const bool fin_only = !handshake && fin_queued_ && snd_una_ == FinSeq();
   const int limit = handshake ? config_.syn_retries
                     : fin_only ? config_.fin_retries
@@ -629,7 +630,7 @@ void Connection::OnRetransmitTimeout(Instant now) {
   rtt_timing_ = false;
   uint32_t seq_len;
   if (handshake) {
-    SendSyn(now, state_ == ConnectionState::kSynReceived);
+    SendSyn(now, state_ != ConnectionState::kSynSent);
     seq_len = 1;
   } else {
     int32_t data_left = DataEnd() - snd_una_;
@@ -737,7 +738,11 @@ absl::Status Connection::Shutdown(Instant now) {
     case ConnectionState::kSynSent:
     case ConnectionState::kSynReceived:
       if (fin_queued_) break;
-      fin_queued_ = true;  // sent once the handshake completes
+      // In SYN-RECEIVED with nothing queued the FIN goes now (FIN-WAIT-1);
+      // otherwise once the handshake completes.
+      fin_queued_ = true;
+      ApplyQueuedFin(now);
+      Output(now);
       return absl::OkStatus();
     case ConnectionState::kEstablished:
     case ConnectionState::kCloseWait:
@@ -805,7 +810,8 @@ void Connection::Abort(Instant now) {
 
 void Connection::ApplyQueuedFin(Instant now) {
   if (!fin_queued_) return;
-  if (state_ == ConnectionState::kEstablished) {
+  if (state_ == ConnectionState::kEstablished ||
+      (state_ == ConnectionState::kSynReceived && send_buf_.empty())) {
     SetState(now, ConnectionState::kFinWait1);
   } else if (state_ == ConnectionState::kCloseWait) {
     SetState(now, ConnectionState::kLastAck);

@@ -179,6 +179,7 @@ class Connection {
   bool CanSendData() const;
   wire::Seq DataEnd() const { return send_buf_seq_ + static_cast<uint32_t>(send_buf_.size()); }
   wire::Seq FinSeq() const { return DataEnd(); }
+  bool SynAcked() const { return snd_una_ != iss_; }
   bool FinSent() const { return fin_queued_ && snd_max_ > FinSeq(); }
   bool FinAcked() const { return fin_queued_ && snd_una_ > FinSeq(); }
 

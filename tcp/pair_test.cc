@@ -390,3 +390,75 @@ TEST(PairTest, ManyConnectionsUseDistinctEphemeralPorts) {
 
 }  // namespace
 }  // namespace tcplab::tcp
+
+namespace tcplab::tcp {
+namespace {
+
+class Recorder : public StackObserver {
+ public:
+  void OnStateChange(SocketId, ConnectionState from, ConnectionState to, Instant) override {
+    if (path.empty()) path.push_back(from);
+    path.push_back(to);
+  }
+  std::vector<ConnectionState> path;
+};
+
+TEST(TransitionTest, ActiveCloseAndPassiveClosePaths) {
+  testing::TinyNet net;
+  Recorder ra, rb;
+  net.a().SetObserver(&ra);
+  net.b().SetObserver(&rb);
+  auto [a, b] = net.Connect();
+  ASSERT_TRUE(net.a().Close(net.now(), a).ok());
+  net.RunFor(absl::Milliseconds(50));
+  ASSERT_TRUE(net.b().Close(net.now(), b).ok());
+  net.RunUntil(Instant::Infinite());
+  EXPECT_THAT(ra.path, ::testing::ElementsAre(S::kClosed, S::kSynSent, S::kEstablished,
+                                              S::kFinWait1, S::kFinWait2, S::kTimeWait,
+                                              S::kClosed));
+  EXPECT_THAT(rb.path, ::testing::ElementsAre(S::kListen, S::kSynReceived, S::kEstablished,
+                                              S::kCloseWait, S::kLastAck, S::kClosed));
+  EXPECT_EQ(net.a().connection_count(), 0u);
+  EXPECT_EQ(net.b().connection_count(), 0u);
+  EXPECT_EQ(net.a().NextDeadline(), Instant::Infinite());
+}
+
+TEST(TransitionTest, SimultaneousOpenAndClosePaths) {
+  testing::TinyNet net;
+  Recorder ra;
+  net.a().SetObserver(&ra);
+  auto a = net.a().Connect(net.now(), testing::TinyNet::AddrB(), 7000, 6000);
+  auto b = net.b().Connect(net.now(), testing::TinyNet::AddrA(), 6000, 7000);
+  net.RunFor(absl::Milliseconds(50));
+  ASSERT_TRUE(net.a().Close(net.now(), *a).ok());
+  ASSERT_TRUE(net.b().Close(net.now(), *b).ok());
+  net.RunUntil(Instant::Infinite());
+  EXPECT_THAT(ra.path, ::testing::ElementsAre(S::kClosed, S::kSynSent, S::kSynReceived,
+                                              S::kEstablished, S::kFinWait1, S::kClosing,
+                                              S::kTimeWait, S::kClosed));
+}
+
+TEST(TransitionTest, CloseInSynReceivedGoesToFinWait1) {
+  testing::TinyNet net;
+  Recorder ra;
+  net.a().SetObserver(&ra);
+  auto a = net.a().Connect(net.now(), testing::TinyNet::AddrB(), 7000, 6000);
+  auto b = net.b().Connect(net.now(), testing::TinyNet::AddrA(), 6000, 7000);
+  net.RunFor(absl::Milliseconds(10));  // both SYNs arrived: SYN-RECEIVED
+  ASSERT_EQ(net.a().State(*a), S::kSynReceived);
+  ASSERT_TRUE(net.a().Shutdown(net.now(), *a).ok());
+  EXPECT_EQ(net.a().State(*a), S::kFinWait1);
+  EXPECT_EQ(net.log().back().seg.flags(), fl::kFin | fl::kAck);
+  net.RunFor(absl::Milliseconds(100));
+  EXPECT_EQ(net.a().State(*a), S::kFinWait2);
+  EXPECT_EQ(net.b().State(*b), S::kCloseWait);
+  Bytes data = Pattern(5000);
+  EXPECT_TRUE(Transfer(net, net.b(), *b, net.a(), *a, data, Ms(60000), true) == data);
+  net.RunFor(absl::Milliseconds(100));
+  EXPECT_EQ(net.a().State(*a), S::kTimeWait);
+  EXPECT_THAT(ra.path, ::testing::ElementsAre(S::kClosed, S::kSynSent, S::kSynReceived,
+                                              S::kFinWait1, S::kFinWait2, S::kTimeWait));
+}
+
+}  // namespace
+}  // namespace tcplab::tcp

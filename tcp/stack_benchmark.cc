@@ -12,26 +12,14 @@
 
 #include <cstdint>
 #include <cstdlib>
-#include <new>
 #include <vector>
 
 #include "benchmark/benchmark.h"
 #include "tcp/stack.h"
+#include "tcp/testing/counting_new.h"
 #include "tcp/testing/loopback.h"
 #include "tcp/wire/packet.h"
 
-namespace {
-long g_allocations = 0;
-}  // namespace
-
-void* operator new(std::size_t n) {
-  ++g_allocations;
-  void* p = std::malloc(n == 0 ? 1 : n);
-  if (p == nullptr) throw std::bad_alloc();
-  return p;
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace tcplab::tcp {
 namespace {
@@ -109,7 +97,7 @@ void BM_ReceivePath(benchmark::State& state) {
   uint32_t seq = 1001;
   int next = kBatch;
   int64_t t = 0;
-  long allocs = 0;
+  int64_t allocs = 0;
   for (auto _ : state) {
     if (next == kBatch) {
       state.PauseTiming();
@@ -120,12 +108,12 @@ void BM_ReceivePath(benchmark::State& state) {
       next = 0;
       state.ResumeTiming();
     }
-    long before = g_allocations;
+    int64_t before = testing::AllocationCount();
     t += 1000;
     s.Input(Instant::FromNanos(t), batch[next++]);
     benchmark::DoNotOptimize(s.Receive(Instant::FromNanos(t), id, absl::MakeSpan(out)));
     while (s.PollEvent()) {}
-    allocs += g_allocations - before;
+    allocs += testing::AllocationCount() - before;
   }
   state.counters["allocs_per_seg"] =
       benchmark::Counter(static_cast<double>(allocs) / state.iterations());
@@ -153,10 +141,10 @@ void BM_SendPath(benchmark::State& state) {
   std::vector<uint8_t> ack_pkt;
   ack_pkt.reserve(64);
   int64_t t = 0;
-  long allocs = 0;
+  int64_t allocs = 0;
   uint64_t n = 0;
   for (auto _ : state) {
-    long before = g_allocations;
+    int64_t before = testing::AllocationCount();
     t += 1000;
     benchmark::DoNotOptimize(s.Send(Instant::FromNanos(t), id, payload));
     if (++n % 16 == 0) {
@@ -175,7 +163,7 @@ void BM_SendPath(benchmark::State& state) {
       s.Input(Instant::FromNanos(t), ack_pkt);
       while (s.PollEvent()) {}
     }
-    allocs += g_allocations - before;
+    allocs += testing::AllocationCount() - before;
   }
   state.counters["allocs_per_seg"] =
       benchmark::Counter(static_cast<double>(allocs) / state.iterations());
@@ -189,11 +177,11 @@ void BM_LoopbackTransfer(benchmark::State& state) {
   std::vector<uint8_t> chunk(1460, 0x11);
   std::vector<uint8_t> sink(65536);
   for (int i = 0; i < 100; ++i) net.Step(chunk, absl::MakeSpan(sink));
-  long allocs = 0;
+  int64_t allocs = 0;
   for (auto _ : state) {
-    long before = g_allocations;
+    int64_t before = testing::AllocationCount();
     benchmark::DoNotOptimize(net.Step(chunk, absl::MakeSpan(sink)));
-    allocs += g_allocations - before;
+    allocs += testing::AllocationCount() - before;
   }
   state.counters["allocs_per_seg"] =
       benchmark::Counter(static_cast<double>(allocs) / state.iterations());
