@@ -413,6 +413,19 @@ bool Parser::HostStatement() {
     });
     if (!ok) return false;
   }
+  auto ordered = [&](const std::optional<absl::Duration>& lo, const std::optional<absl::Duration>& hi,
+                     absl::string_view lo_name, absl::string_view hi_name) {
+    if (lo && hi && *lo > *hi) {
+      return Fail(kw.pos, absl::StrCat("host ", Quote(h.name), ": ", lo_name, " ",
+                                       DurationToString(*lo), " is above ", hi_name, " ",
+                                       DurationToString(*hi)));
+    }
+    return true;
+  };
+  if (!ordered(h.stack.rto_min, h.stack.rto_max, "rto_min", "rto_max") ||
+      !ordered(h.stack.persist_min, h.stack.persist_max, "persist_min", "persist_max")) {
+    return false;
+  }
   s_.hosts.push_back(std::move(h));
   return EndOfStatement();
 }
