@@ -83,7 +83,7 @@ SourcePos Offset(SourcePos p, size_t by) {
 
 // A use of a name, checked once the whole file is read.
 struct Reference {
-  enum class What { kNode, kHost, kApp, kLink };
+  enum class What { kNode, kHost, kConnectTarget, kApp, kLink };
   What what;
   std::string name;
   std::string other;  // kLink: the other end
@@ -822,7 +822,7 @@ bool Parser::AppKey(App* app, std::vector<absl::string_view>* seen) {
     if (!port.ok()) return Fail(Offset(t->pos, colon + 1), port.status().message());
     app->connect = Endpoint{std::string(t->text.substr(0, colon)),
                             static_cast<uint16_t>(*port)};
-    refs_.push_back({Reference::What::kHost, app->connect->host, "", t->pos});
+    refs_.push_back({Reference::What::kConnectTarget, app->connect->host, "", t->pos});
     return true;
   }
   if (k == "backlog") {
@@ -1040,6 +1040,18 @@ bool Parser::Validate() {
                                       " (first at ", PosString(it->second), ")"));
     }
   }
+  absl::flat_hash_map<std::string, uint32_t> counts;  // lookups only
+  for (const Host& h : s_.hosts) counts[h.name] = h.count;
+  auto count_of = [&](const std::string& name) {
+    auto it = counts.find(name);
+    return it == counts.end() ? uint32_t{1} : it->second;
+  };
+  for (const Link& l : s_.links) {
+    if (count_of(l.a) > 1 && count_of(l.b) > 1) {
+      return Fail(l.pos, absl::StrCat("a link may join at most one counted host (", l.a,
+                                      " and ", l.b, " both have a count)"));
+    }
+  }
   for (const Reference& r : refs_) {
     switch (r.what) {
       case Reference::What::kNode:
@@ -1047,13 +1059,18 @@ bool Parser::Validate() {
           return Fail(r.pos, absl::StrCat("no host or switch named ", Quote(r.name)));
         }
         break;
-      case Reference::What::kHost: {
+      case Reference::What::kHost:
+      case Reference::What::kConnectTarget: {
         auto it = host_names_.find(r.name);
         if (it == host_names_.end()) {
           return Fail(r.pos, absl::StrCat("no host named ", Quote(r.name)));
         }
         if (!it->second) {
           return Fail(r.pos, absl::StrCat(Quote(r.name), " is a switch, not a host"));
+        }
+        if (r.what == Reference::What::kConnectTarget && count_of(r.name) > 1) {
+          return Fail(r.pos, absl::StrCat("cannot connect to ", Quote(r.name),
+                                          ": it stands for ", count_of(r.name), " hosts"));
         }
         break;
       }
