@@ -134,6 +134,9 @@ TEST(LinkTest, DropTailQueueOverflowIsExact) {
   EXPECT_EQ(t.client_b_.arrivals.size(), 6u);
   EXPECT_EQ(t.ab().counters().queued, 5u);
   EXPECT_EQ(t.ab().counters().dropped_for(DropReason::kQueueFull), 14u);
+  EXPECT_EQ(t.ab().counters().ToString(),
+            "entered 20 (20000B) queued 5 delivered 6 (6000B) dropped 14 [queue_full 14]");
+  EXPECT_EQ(t.b_->counters().ToString(), "sent 0 (0B) received 6 (6000B) dropped 0");
   EXPECT_EQ(t.ArrivalOrder(), (std::vector<uint32_t>{0, 1, 2, 3, 4, 5}));
 }
 

@@ -6,9 +6,13 @@
 //
 // Topologies: two hosts on a point-to-point link, or many hosts attached to
 // ports of a router that forwards by destination address (longest prefix).
-// Every random stream (one per link direction, one per host) derives from the
-// seed and the stable name of its owner, so the same scenario and seed give
-// the same packets, traces and pcaps on any machine.
+// Every random stream derives from the seed and the stable name of its owner
+// ("link/<link>:<from>><to>" per link direction, "host/<name>" per host), so
+// the same scenario and seed give the same packets, traces and pcaps on any
+// machine, and adding a link does not change what another link draws.
+//
+// The Simulator must outlive the Network; destroying the Network cancels
+// every event it still has pending.
 
 #include <cstdint>
 #include <functional>

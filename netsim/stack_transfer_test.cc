@@ -1,6 +1,7 @@
 // The TCP engine on the simulator: bulk transfers through impaired links.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -117,12 +118,13 @@ struct TransferResult {
 };
 
 TransferResult Transfer(size_t total, const LinkParams& forward, const LinkParams& back,
-                        uint64_t seed) {
+                        uint64_t seed, std::function<void(Link*)> setup = nullptr) {
   Simulator sim;
   Network net(&sim, seed);
   SimHost* client_host = net.AddHost("client", kClient).value();
   SimHost* server_host = net.AddHost("server", kServer).value();
-  EXPECT_TRUE(net.Connect(client_host, server_host, forward, back).ok());
+  Link* link = net.Connect(client_host, server_host, forward, back).value();
+  if (setup) setup(link);
   StackHost client(client_host, Config(kClient));
   StackHost server(server_host, Config(kServer));
   client_host->SetClient(&client);
@@ -186,6 +188,30 @@ TEST(StackTransferTest, OneMegabyteUnderLossReorderDuplicationAndCorruption) {
   // The same seed gives the same run; another seed another one.
   EXPECT_EQ(Transfer(1 << 20, p, back, 7).trace_digest, r.trace_digest);
   EXPECT_NE(Transfer(1 << 20, p, back, 8).trace_digest, r.trace_digest);
+}
+
+TEST(StackTransferTest, TenMegabytesUnderBurstLossReorderAndAnOutage) {
+  LinkParams p;
+  p.delay = absl::Milliseconds(20);
+  p.rate_bps = 50000000;
+  p.limit_packets = 50;
+  p.gemodel = GilbertElliott{.p = 0.005, .r = 0.3, .one_minus_h = 0.8, .one_minus_k = 0.002};
+  p.reorder = 0.02;
+  p.reorder_gap = 5;
+  LinkParams back;
+  back.delay = absl::Milliseconds(20);
+  back.loss = 0.01;
+  // A 2-second cable pull in the middle: the engine must back off and
+  // recover once the link returns.
+  const TransferResult r = Transfer(10 << 20, p, back, 3, [](Link* link) {
+    link->SetUpAt(Instant::Zero() + absl::Seconds(1), false);
+    link->SetUpAt(Instant::Zero() + absl::Seconds(3), true);
+  });
+  EXPECT_GT(r.done, Instant::Zero() + absl::Seconds(3));
+  EXPECT_FALSE(r.sender_failed);
+  EXPECT_TRUE(r.eof);
+  EXPECT_EQ(r.received, size_t{10} << 20);
+  EXPECT_EQ(r.mismatches, 0u);
 }
 
 }  // namespace

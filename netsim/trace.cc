@@ -66,4 +66,41 @@ uint64_t NodeCounters::dropped_total() const {
   return total;
 }
 
+namespace {
+
+void AppendDrops(const std::array<uint64_t, kDropReasonCount>& dropped, uint64_t total,
+                 std::string* out) {
+  absl::StrAppend(out, " dropped ", total);
+  if (total == 0) return;
+  absl::StrAppend(out, " [");
+  bool first = true;
+  for (int i = 0; i < kDropReasonCount; ++i) {
+    if (dropped[i] == 0) continue;
+    absl::StrAppend(out, first ? "" : " ", DropReasonName(static_cast<DropReason>(i)), " ",
+                    dropped[i]);
+    first = false;
+  }
+  absl::StrAppend(out, "]");
+}
+
+}  // namespace
+
+std::string LinkCounters::ToString() const {
+  std::string out = absl::StrCat("entered ", entered, " (", entered_bytes, "B)");
+  if (queued > 0) absl::StrAppend(&out, " queued ", queued);
+  if (duplicated > 0) absl::StrAppend(&out, " duplicated ", duplicated);
+  if (corrupted > 0) absl::StrAppend(&out, " corrupted ", corrupted);
+  if (reordered > 0) absl::StrAppend(&out, " reordered ", reordered);
+  absl::StrAppend(&out, " delivered ", delivered, " (", delivered_bytes, "B)");
+  AppendDrops(dropped, dropped_total(), &out);
+  return out;
+}
+
+std::string NodeCounters::ToString() const {
+  std::string out = absl::StrCat("sent ", sent, " (", sent_bytes, "B) received ", received,
+                                 " (", received_bytes, "B)");
+  AppendDrops(dropped, dropped_total(), &out);
+  return out;
+}
+
 }  // namespace tcplab::netsim

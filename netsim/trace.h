@@ -84,6 +84,9 @@ struct LinkCounters {
 
   uint64_t dropped_for(DropReason r) const { return dropped[static_cast<int>(r)]; }
   uint64_t dropped_total() const;
+  // "entered 100 (150000B) queued 3 delivered 95 (142500B) dropped 5
+  // [loss 5]"; only nonzero impairment counters and drop reasons appear.
+  std::string ToString() const;
 };
 
 struct NodeCounters {
@@ -95,6 +98,8 @@ struct NodeCounters {
 
   uint64_t dropped_for(DropReason r) const { return dropped[static_cast<int>(r)]; }
   uint64_t dropped_total() const;
+  // "sent 10 (4000B) received 9 (3600B) dropped 1 [bad_checksum 1]".
+  std::string ToString() const;
 };
 
 }  // namespace tcplab::netsim
