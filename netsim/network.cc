@@ -26,6 +26,13 @@ absl::Status Network::CheckNewNodeName(absl::string_view name) const {
 
 absl::StatusOr<SimHost*> Network::AddHost(std::string name, wire::Ipv4Address address) {
   if (absl::Status s = CheckNewNodeName(name); !s.ok()) return s;
+  for (const auto& n : nodes_) {
+    if (const auto* h = dynamic_cast<const SimHost*>(n.get());
+        h != nullptr && h->address() == address) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("address ", address.ToString(), " belongs to host ", h->name()));
+    }
+  }
   auto host = std::make_unique<SimHost>(this, static_cast<int>(nodes_.size()),
                                         std::move(name), address);
   SimHost* raw = host.get();

@@ -47,7 +47,7 @@ class Network {
   uint64_t seed() const { return seed_; }
 
   // Names must be unique among nodes (and among links); they name random
-  // streams. AlreadyExists otherwise.
+  // streams. Host addresses must be unique too. AlreadyExists otherwise.
   absl::StatusOr<SimHost*> AddHost(std::string name, wire::Ipv4Address address);
   absl::StatusOr<Router*> AddRouter(std::string name);
 

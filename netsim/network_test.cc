@@ -28,6 +28,7 @@ TEST(NetworkTest, NamesAreUniqueAndFindable) {
   SimHost* a = net.AddHost("a", kA).value();
   EXPECT_EQ(net.AddHost("a", kB).status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_FALSE(net.AddHost("", kB).ok());
+  EXPECT_EQ(net.AddHost("a2", kA).status().code(), absl::StatusCode::kAlreadyExists);
   SimHost* b = net.AddHost("b", kB).value();
   ASSERT_TRUE(net.Connect(a, b, LinkParams()).ok());
   EXPECT_EQ(net.Connect(a, b, LinkParams()).status().code(), absl::StatusCode::kAlreadyExists);
@@ -262,6 +263,30 @@ TEST(DeterminismTest, SameSeedSameBytesDifferentSeedDifferentTrace) {
                                  "queued", "dropped(link_down)", "dropped(bad_checksum)"}) {
     EXPECT_NE(first.trace.find(word), std::string::npos) << word;
   }
+}
+
+TEST(TraceTest, FormatsWithTheSegment) {
+  Simulator sim;
+  Network net(&sim, 1);
+  SimHost* a = net.AddHost("a", kA).value();
+  SimHost* b = net.AddHost("b", kB).value();
+  LinkParams p;
+  p.delay = absl::Milliseconds(2);
+  ASSERT_TRUE(net.Connect(a, b, p).ok());
+  RecordingClient cb;
+  b->SetClient(&cb);
+  std::vector<std::string> lines;
+  net.SetTraceHook([&](const PacketEvent& e) { lines.push_back(FormatPacketEventWithSegment(e)); });
+  a->Send(TcpPacket(kA, kB, 100, 20));
+  a->Send(std::vector<uint8_t>{1, 2, 3});
+  sim.RunUntilIdle();
+  ASSERT_EQ(lines.size(), 6u);
+  EXPECT_EQ(lines[0],
+            "0.000000000s host a sent #1 60B 10.0.0.1:40000 > 10.0.0.2:80 . 100:120(20) ack 0 win 65535");
+  EXPECT_EQ(lines[1], "0.000000000s host a sent #2 3B [unparsed: truncated_ip_header]");
+  EXPECT_EQ(lines[2], "0.002000000s link a-b:a>b delivered #1 60B 10.0.0.1:40000 > 10.0.0.2:80 . 100:120(20) ack 0 win 65535");
+  EXPECT_EQ(lines[3], "0.002000000s host b received #1 60B 10.0.0.1:40000 > 10.0.0.2:80 . 100:120(20) ack 0 win 65535");
+  EXPECT_EQ(lines[5], "0.002000000s host b dropped(malformed) #2 3B [unparsed: truncated_ip_header]");
 }
 
 TEST(PcapTapTest, CapturesWhatTheHostSeesWithVirtualTimestamps) {

@@ -3,6 +3,8 @@
 #include "absl/strings/str_cat.h"
 #include "netsim/link.h"
 #include "netsim/node.h"
+#include "tcp/wire/packet.h"
+#include "tcp/wire/render.h"
 
 namespace tcplab::netsim {
 
@@ -51,6 +53,18 @@ std::string FormatPacketEvent(const PacketEvent& e) {
   absl::StrAppend(&out, " #", e.packet_id);
   if (e.type == PacketEventType::kDuplicated) absl::StrAppend(&out, " of #", e.original_id);
   absl::StrAppend(&out, " ", e.bytes.size(), "B");
+  return out;
+}
+
+std::string FormatPacketEventWithSegment(const PacketEvent& e) {
+  std::string out = FormatPacketEvent(e);
+  wire::Packet packet;
+  const wire::ParseError error = wire::ParsePacket(e.bytes, &packet);
+  if (error == wire::ParseError::kOk) {
+    absl::StrAppend(&out, " ", wire::RenderPacket(packet));
+  } else {
+    absl::StrAppend(&out, " [unparsed: ", wire::ParseErrorName(error), "]");
+  }
   return out;
 }
 

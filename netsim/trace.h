@@ -65,6 +65,13 @@ struct PacketEvent {
 // Deterministic: fixed formats only, no addresses of objects.
 std::string FormatPacketEvent(const PacketEvent& e);
 
+// The same line followed by the segment in tcpdump notation (via
+// wire::RenderPacket), e.g.
+//   "... delivered #17 60B 10.0.0.1:40000 > 10.0.0.2:80 . 1:21(20) ack 1 win 65535"
+// or, for bytes that do not parse as IPv4+TCP (corrupted, or another
+// protocol), "[unparsed: <parse error name>]".
+std::string FormatPacketEventWithSegment(const PacketEvent& e);
+
 class PacketObserver {
  public:
   virtual ~PacketObserver() = default;
