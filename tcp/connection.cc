@@ -57,15 +57,16 @@ void Connection::PassiveOpen(Instant now, const wire::Packet& syn,
   ++stats_.segments_received;
   irs_ = syn.tcp.seq;
   rcv_nxt_ = irs_ + 1;
-  SetPeerMss(syn);
+  NegotiateOptions(syn);
   // Text or FIN carried by the SYN is not kept: the peer sends it again.
   SetState(now, ConnectionState::kSynReceived);
   SendSyn(now, /*with_ack=*/true);
 }
 
-void Connection::SetPeerMss(const wire::Packet& p) {
-  peer_mss_ = p.tcp.options.mss.value_or(0);
-  uint16_t peer = p.tcp.options.mss ? *p.tcp.options.mss : kDefaultPeerMss;
+void Connection::NegotiateOptions(const wire::Packet& syn) {
+  const wire::TcpOptions& o = syn.tcp.options;
+  peer_mss_ = o.mss.value_or(0);
+  uint16_t peer = o.mss ? *o.mss : kDefaultPeerMss;
   eff_mss_ = std::max<uint16_t>(1, std::min(config_.mss, peer));
 }
 
@@ -284,7 +285,7 @@ void Connection::OnSegmentSynSent(Instant now, const wire::Packet& p) {
   if (!syn) return;
   irs_ = h.seq;
   rcv_nxt_ = irs_ + 1;
-  SetPeerMss(p);
+  NegotiateOptions(p);
   snd_wnd_ = h.window;
   max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
   snd_wl1_ = h.seq;
@@ -315,13 +316,17 @@ void Connection::ProcessAck(Instant now, Seq ack) {
     send_buf_seq_ += n;
     stats_.bytes_sent += n;
   }
+  const Seq old_una = snd_una_;
   snd_una_ = ack;
   if (snd_nxt_ < snd_una_) snd_nxt_ = snd_una_;
+  absl::Duration rtt = absl::ZeroDuration();
   if (rtt_timing_ && ack >= rtt_end_) {
     rtt_timing_ = false;
-    rto_.OnSample(now - rtt_start_);
+    rtt = now - rtt_start_;
+    rto_.OnSample(rtt);
     ++stats_.rtt_samples;
   }
+  if (congestion_ != nullptr) congestion_->OnAck(now, static_cast<uint32_t>(ack - old_una), rtt);
   rtx_count_ = 0;
   if (snd_una_ == snd_max_) {
     rtx_deadline_ = Instant::Infinite();
@@ -451,7 +456,12 @@ void Connection::Output(Instant now) {
     const int32_t unsent = DataEnd() - snd_nxt_;
     if (unsent > 0) {
       if (persisting_) break;
-      const int32_t usable = (snd_una_ + snd_wnd_) - snd_nxt_;
+      int32_t usable = (snd_una_ + snd_wnd_) - snd_nxt_;
+      if (congestion_ != nullptr) {
+        const int64_t cwnd_room = int64_t{congestion_->CongestionWindow()} -
+                                  static_cast<int64_t>(snd_nxt_ - snd_una_);
+        if (cwnd_room < usable) usable = static_cast<int32_t>(std::max<int64_t>(cwnd_room, 0));
+      }
       if (usable <= 0) break;
       uint32_t len = std::min<uint32_t>({eff_mss_, static_cast<uint32_t>(unsent),
                                          static_cast<uint32_t>(usable)});
@@ -627,6 +637,7 @@ void Connection::OnRetransmitTimeout(Instant now) {
   ++rtx_count_;
   ++stats_.timeouts;
   rto_.Backoff();
+  if (congestion_ != nullptr) congestion_->OnRetransmitTimeout(now);
   rtt_timing_ = false;
   uint32_t seq_len;
   if (handshake) {

@@ -38,6 +38,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 
 #include "absl/status/status.h"
@@ -46,6 +47,7 @@
 #include "tcp/base/instant.h"
 #include "tcp/byte_ring.h"
 #include "tcp/config.h"
+#include "tcp/congestion.h"
 #include "tcp/counters.h"
 #include "tcp/events.h"
 #include "tcp/observer.h"
@@ -174,7 +176,9 @@ class Connection {
   void Die(Instant now, absl::Status error, EventKind kind);
   void EnterClosed(Instant now);
   void Post(Instant now, EventKind kind) { env_->PostEvent(id_, kind, now); }
-  void SetPeerMss(const wire::Packet& p);
+  // Options of the peer's SYN: MSS today; window scale, SACK-permitted and
+  // timestamps negotiate here later.
+  void NegotiateOptions(const wire::Packet& syn);
 
   bool CanSendData() const;
   wire::Seq DataEnd() const { return send_buf_seq_ + static_cast<uint32_t>(send_buf_.size()); }
@@ -205,6 +209,8 @@ class Connection {
   wire::Seq send_buf_seq_;
   bool fin_queued_ = false;
   bool want_writable_ = false;
+  // None yet (a later issue): the peer's window alone limits sending.
+  std::unique_ptr<CongestionControl> congestion_;
 
   // Receive side. The receive buffer holds readable bytes at its front and
   // out-of-order bytes (recorded in ooo_) at their offsets past them.

@@ -531,6 +531,88 @@ TEST(MssTest, NoMssOptionMeans536) {
   EXPECT_EQ(t.stack().Info(id)->eff_snd_mss, 536);
 }
 
+
+TEST_F(Established, UnansweredZeroWindowProbesKill) {
+  t.Inject(Ms(20), [&] { SegSpec s = Spec(fl::kAck, P(), U()); s.window = 0; return s; }());
+  ASSERT_EQ(*t.stack().Send(Ms(100), id, Data(10)), 10u);
+  int probes = 0;
+  while (t.stack().State(id) != S::kClosed) {
+    t.stack().Advance(t.stack().NextDeadline());
+    probes += static_cast<int>(t.Take().size());
+  }
+  EXPECT_EQ(probes, 15);
+  EXPECT_EQ(t.stack().Error(id).code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(std::string(t.stack().Error(id).message()),
+              ::testing::StartsWith("connection timed out: 15 zero-window probes unanswered over"));
+}
+
+TEST(BufferTest, ShortSendThenWritableEvent) {
+  StackConfig c = testing::TestConfig(wire::Ipv4Address(10, 0, 0, 1));
+  c.send_buffer_bytes = 4000;
+  SegmentTester t(c);
+  SocketId l = *t.stack().Listen(Ms(0), 80, 8);
+  t.Inject(Ms(0), Spec(fl::kSyn, kPeerIsn, 0));
+  uint32_t iss = t.TakeOne().seq();
+  t.Inject(Ms(1), Spec(fl::kAck, kPeerIsn + 1, iss + 1));
+  SocketId id = *t.stack().Accept(Ms(1), l);
+  t.Events();
+  EXPECT_EQ(*t.stack().Send(Ms(2), id, Data(10000)), 4000u);
+  EXPECT_EQ(*t.stack().Send(Ms(2), id, Data(10)), 0u);
+  EXPECT_FALSE(t.stack().GetReadiness(id).writable);
+  EXPECT_EQ(t.Take().size(), 8u);  // 536-byte MSS (no option): 7 full + 1 of 248
+  t.Inject(Ms(3), Spec(fl::kAck, kPeerIsn + 1, iss + 1 + 536));
+  EXPECT_THAT(t.Events(), ElementsAre(Event{id, EventKind::kWritable}));
+  EXPECT_TRUE(t.stack().GetReadiness(id).writable);
+  EXPECT_EQ(*t.stack().Send(Ms(4), id, Data(1000)), 536u);
+}
+
+TEST(BufferTest, OutOfOrderBytesAreBounded) {
+  StackConfig c = testing::TestConfig(wire::Ipv4Address(10, 0, 0, 1));
+  c.out_of_order_limit_bytes = 150;
+  SegmentTester t(c);
+  SocketId l = *t.stack().Listen(Ms(0), 80, 8);
+  t.Inject(Ms(0), Spec(fl::kSyn, kPeerIsn, 0));
+  uint32_t iss = t.TakeOne().seq();
+  t.Inject(Ms(1), Spec(fl::kAck, kPeerIsn + 1, iss + 1));
+  SocketId id = *t.stack().Accept(Ms(1), l);
+  const uint32_t p = kPeerIsn + 1;
+  t.Inject(Ms(2), Spec(fl::kAck, p + 200, iss + 1, Data(100, 200)));
+  t.Inject(Ms(2), Spec(fl::kAck, p + 400, iss + 1, Data(100, 144)));  // over the limit
+  EXPECT_EQ(t.stack().counters().out_of_order_dropped, 1u);
+  EXPECT_EQ(t.stack().Info(id)->out_of_order_bytes, 100u);
+  t.Inject(Ms(3), Spec(fl::kAck, p, iss + 1, Data(200)));
+  t.Take();
+  EXPECT_EQ(t.stack().Info(id)->rcv_nxt.raw(), p + 300);
+  Bytes out(1000);
+  EXPECT_EQ(*t.stack().Receive(Ms(4), id, absl::MakeSpan(out)), 300u);
+  out.resize(300);
+  EXPECT_EQ(out, Data(300));
+}
+
+TEST(ConnectTest, ErrorsAndEphemeralPorts) {
+  SegmentTester t;
+  auto a = t.stack().Connect(Ms(0), wire::Ipv4Address(10, 0, 0, 2), 5000, 80);
+  ASSERT_TRUE(a.ok());
+  auto dup = t.stack().Connect(Ms(0), wire::Ipv4Address(10, 0, 0, 2), 5000, 80);
+  EXPECT_EQ(dup.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_FALSE(t.stack().Connect(Ms(0), wire::Ipv4Address(10, 0, 0, 2), 0).ok());
+  auto e = t.stack().Connect(Ms(0), wire::Ipv4Address(10, 0, 0, 2), 5000);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(t.stack().Info(*e)->local_port, 49152);
+  StackConfig c = testing::TestConfig(wire::Ipv4Address(10, 0, 0, 1));
+  c.ephemeral_port_min = 40000;
+  c.ephemeral_port_max = 40001;
+  SegmentTester u(c);
+  EXPECT_TRUE(u.stack().Connect(Ms(0), wire::Ipv4Address(10, 0, 0, 2), 1).ok());
+  EXPECT_TRUE(u.stack().Connect(Ms(0), wire::Ipv4Address(10, 0, 0, 2), 1).ok());
+  EXPECT_EQ(u.stack().Connect(Ms(0), wire::Ipv4Address(10, 0, 0, 2), 1).status().code(),
+            absl::StatusCode::kResourceExhausted);
+  // Unknown ids.
+  EXPECT_EQ(t.stack().Send(Ms(0), 999, Data(1)).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(t.stack().State(999), S::kClosed);
+  EXPECT_FALSE(t.stack().Accept(Ms(0), 999).ok());
+}
+
 // ------------------------------------------------------------ SYN-SENT
 
 class SynSent : public ::testing::Test {
@@ -696,7 +778,9 @@ uint32_t Next(uint32_t& x) {
 }
 
 TEST(HostileTest, RandomSegmentsInEveryStateNeverCorrupt) {
-  for (int scenario = 0; scenario < 7; ++scenario) {
+  const S expected[] = {S::kSynReceived, S::kEstablished, S::kFinWait1, S::kFinWait2,
+                        S::kTimeWait,    S::kCloseWait,   S::kLastAck,  S::kClosing};
+  for (int scenario = 0; scenario < 8; ++scenario) {
     for (uint32_t seed = 1; seed <= 40; ++seed) {
       SegmentTester t;
       SocketId l = *t.stack().Listen(Ms(0), 80, 8);
@@ -711,7 +795,7 @@ TEST(HostileTest, RandomSegmentsInEveryStateNeverCorrupt) {
         t.Inject(Ms(1), Spec(fl::kAck, kPeerIsn + 1, iss + 1, Data(10)));
       }
       uint32_t our_fin = 0;
-      if (scenario == 2 || scenario == 3 || scenario == 4) {
+      if (scenario == 2 || scenario == 3 || scenario == 4 || scenario == 7) {
         t.stack().Shutdown(Ms(2), id).IgnoreError();  // FIN-WAIT-1
         our_fin = 1;
       }
@@ -725,7 +809,13 @@ TEST(HostileTest, RandomSegmentsInEveryStateNeverCorrupt) {
         t.stack().Shutdown(Ms(3), id).IgnoreError();  // LAST-ACK
         our_fin = 1;
       }
+      if (scenario == 7) t.Inject(Ms(3), Spec(fl::kAck | fl::kFin, kPeerIsn + 11, iss + 1));
       (void)our_fin;
+      if (id != kInvalidSocket) {
+        ASSERT_EQ(t.stack().State(id), expected[scenario]);
+      } else {
+        ASSERT_EQ(t.stack().connection_count(), 1u);
+      }
       t.Take();
       uint32_t x = seed * 2654435761u;
       for (int i = 0; i < 200; ++i) {
@@ -760,6 +850,34 @@ TEST(HostileTest, RandomSegmentsInEveryStateNeverCorrupt) {
         }
       }
     }
+  }
+}
+
+}  // namespace
+}  // namespace tcplab::tcp
+
+namespace tcplab::tcp {
+namespace {
+
+TEST(HostileTest, RandomSegmentsInSynSentNeverCrash) {
+  for (uint32_t seed = 1; seed <= 40; ++seed) {
+    SegmentTester t;
+    SocketId id = *t.stack().Connect(Ms(0), wire::Ipv4Address(10, 0, 0, 2), 5000, 80);
+    uint32_t iss = t.TakeOne().seq();
+    uint32_t x = seed * 2654435761u;
+    for (int i = 0; i < 100 && t.stack().State(id) == S::kSynSent; ++i) {
+      SegSpec s;
+      s.flags = static_cast<uint8_t>(Next(x)) & ~fl::kSyn;  // keep it from completing
+      s.seq = Next(x);
+      s.ack = Next(x) % 2 ? iss + Next(x) % 3 : Next(x);
+      s.payload.resize(Next(x) % 100);
+      t.Inject(Ms(1 + i), s);
+      if (s.flags & fl::kRst) continue;
+      EXPECT_EQ(t.stack().State(id), S::kSynSent);
+    }
+    Bytes out(100);
+    auto n = t.stack().Receive(Ms(200), id, absl::MakeSpan(out));
+    EXPECT_TRUE(!n.ok() || *n == 0);
   }
 }
 
