@@ -21,7 +21,7 @@ absl::StatusOr<absl::Span<const uint8_t>> CheckIpv4(absl::Span<const uint8_t> pa
 }  // namespace
 
 absl::StatusOr<absl::Span<const uint8_t>> Ipv4PacketOfRecord(uint32_t link_type,
-                                                              absl::Span<const uint8_t> record) {
+                                                             absl::Span<const uint8_t> record) {
   switch (static_cast<LinkType>(link_type)) {
     case LinkType::kRaw:
     case LinkType::kIpv4:
@@ -33,8 +33,7 @@ absl::StatusOr<absl::Span<const uint8_t>> Ipv4PacketOfRecord(uint32_t link_type,
       }
       size_t type_at = 12;
       uint16_t type = static_cast<uint16_t>(record[type_at] << 8 | record[type_at + 1]);
-      for (int tags = 0; tags < 2 && (type == kEtherTypeVlan || type == kEtherTypeQinQ);
-           ++tags) {
+      for (int tags = 0; tags < 2 && (type == kEtherTypeVlan || type == kEtherTypeQinQ); ++tags) {
         type_at += 4;
         if (record.size() < type_at + 2) {
           return absl::InvalidArgumentError("Ethernet frame truncated inside a VLAN tag");

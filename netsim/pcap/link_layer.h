@@ -12,8 +12,8 @@ namespace tcplab::netsim {
 
 inline constexpr int kEthernetHeaderSize = 14;
 inline constexpr uint16_t kEtherTypeIpv4 = 0x0800;
-inline constexpr uint16_t kEtherTypeVlan = 0x8100;    // 802.1Q
-inline constexpr uint16_t kEtherTypeQinQ = 0x88a8;    // 802.1ad
+inline constexpr uint16_t kEtherTypeVlan = 0x8100;  // 802.1Q
+inline constexpr uint16_t kEtherTypeQinQ = 0x88a8;  // 802.1ad
 
 // The IPv4 packet carried by a record of the given LINKTYPE_*:
 // - LINKTYPE_RAW (101) and LINKTYPE_IPV4 (228): the record itself, whose
@@ -24,7 +24,7 @@ inline constexpr uint16_t kEtherTypeQinQ = 0x88a8;    // 802.1ad
 // the IP total length. Errors say why (other link type, IPv6, ARP, short
 // frame...).
 absl::StatusOr<absl::Span<const uint8_t>> Ipv4PacketOfRecord(uint32_t link_type,
-                                                              absl::Span<const uint8_t> record);
+                                                             absl::Span<const uint8_t> record);
 
 }  // namespace tcplab::netsim
 

@@ -64,7 +64,8 @@ TEST(LinkLayerTest, EthernetSkipsHeaderAndVlanTags) {
 }
 
 TEST(LinkLayerTest, EthernetErrors) {
-  EXPECT_EQ(Error(1, Bytes(13, 0)), "Ethernet frame of 13 bytes is shorter than its 14-byte header");
+  EXPECT_EQ(Error(1, Bytes(13, 0)),
+            "Ethernet frame of 13 bytes is shorter than its 14-byte header");
   EXPECT_EQ(Error(1, Frame({0x86dd}, kIp)),
             "Ethernet frame carries ethertype 0x86dd, not IPv4 (0x0800)");
   EXPECT_EQ(Error(1, Frame({0x0806}, kIp)),

@@ -40,8 +40,8 @@ class Fields {
 
 absl::StatusOr<PcapFile> ReadPcapBytes(absl::Span<const uint8_t> bytes) {
   if (bytes.size() < 4) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "not a pcap file: %d bytes, too short for a magic number", bytes.size()));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("not a pcap file: %d bytes, too short for a magic number", bytes.size()));
   }
   PcapFile file;
   const uint32_t magic = Le32(bytes.data());
@@ -60,8 +60,8 @@ absl::StatusOr<PcapFile> ReadPcapBytes(absl::Span<const uint8_t> bytes) {
   const Fields f(file.big_endian);
   file.nanosecond = f.U32(bytes.data()) == kPcapMagicNanos;
   if (bytes.size() < static_cast<size_t>(kPcapGlobalHeaderSize)) {
-    return absl::DataLossError(absl::StrFormat(
-        "truncated pcap global header: %d of %d bytes", bytes.size(), kPcapGlobalHeaderSize));
+    return absl::DataLossError(absl::StrFormat("truncated pcap global header: %d of %d bytes",
+                                               bytes.size(), kPcapGlobalHeaderSize));
   }
   file.version_major = f.U16(bytes.data() + 4);
   file.version_minor = f.U16(bytes.data() + 6);
@@ -77,9 +77,9 @@ absl::StatusOr<PcapFile> ReadPcapBytes(absl::Span<const uint8_t> bytes) {
   const int64_t fraction_scale = file.nanosecond ? 1 : 1000;
   for (int64_t index = 1; pos < bytes.size(); ++index) {
     if (bytes.size() - pos < static_cast<size_t>(kPcapRecordHeaderSize)) {
-      return absl::DataLossError(absl::StrFormat(
-          "truncated pcap record header: record %d at offset %d has %d of %d bytes", index, pos,
-          bytes.size() - pos, kPcapRecordHeaderSize));
+      return absl::DataLossError(
+          absl::StrFormat("truncated pcap record header: record %d at offset %d has %d of %d bytes",
+                          index, pos, bytes.size() - pos, kPcapRecordHeaderSize));
     }
     const uint8_t* h = bytes.data() + pos;
     const uint32_t seconds = f.U32(h);
@@ -133,8 +133,7 @@ absl::StatusOr<PcapFile> ReadPcapFile(const std::string& path) {
   }
   absl::StatusOr<PcapFile> file = ReadPcapBytes(bytes);
   if (!file.ok()) {
-    return absl::Status(file.status().code(),
-                        absl::StrCat(path, ": ", file.status().message()));
+    return absl::Status(file.status().code(), absl::StrCat(path, ": ", file.status().message()));
   }
   return file;
 }

@@ -26,8 +26,8 @@ struct PcapRecord {
 struct PcapFile {
   uint32_t link_type = 0;  // LINKTYPE_* (compare with netsim::LinkType)
   uint32_t snaplen = 0;
-  bool nanosecond = false;   // nanosecond magic
-  bool big_endian = false;   // the file's byte order
+  bool nanosecond = false;  // nanosecond magic
+  bool big_endian = false;  // the file's byte order
   uint16_t version_major = 0;
   uint16_t version_minor = 0;
   std::vector<PcapRecord> records;

@@ -81,12 +81,11 @@ TEST_P(PcapReaderMagicTest, ReadsEveryMagicAndByteOrder) {
   EXPECT_TRUE(f->records[1].data.empty());
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    All, PcapReaderMagicTest,
-    testing::Values(MagicCase{kPcapMagicMicros, false, 3'000'250'000},
-                    MagicCase{kPcapMagicMicros, true, 3'000'250'000},
-                    MagicCase{kPcapMagicNanos, false, 3'000'000'250},
-                    MagicCase{kPcapMagicNanos, true, 3'000'000'250}));
+INSTANTIATE_TEST_SUITE_P(All, PcapReaderMagicTest,
+                         testing::Values(MagicCase{kPcapMagicMicros, false, 3'000'250'000},
+                                         MagicCase{kPcapMagicMicros, true, 3'000'250'000},
+                                         MagicCase{kPcapMagicNanos, false, 3'000'000'250},
+                                         MagicCase{kPcapMagicNanos, true, 3'000'000'250}));
 
 TEST(PcapReaderTest, HeaderOnlyFileHasNoRecords) {
   absl::StatusOr<PcapFile> f = ReadPcapBytes(Header(kPcapMagicNanos, false));

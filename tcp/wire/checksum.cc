@@ -22,15 +22,14 @@ void ChecksumAccumulator::Add(absl::Span<const uint8_t> bytes) {
 }
 
 void ChecksumAccumulator::AddU16(uint16_t host_order) {
-  const uint8_t b[2] = {static_cast<uint8_t>(host_order >> 8),
-                        static_cast<uint8_t>(host_order)};
+  const uint8_t b[2] = {static_cast<uint8_t>(host_order >> 8), static_cast<uint8_t>(host_order)};
   Add(b);
 }
 
 void ChecksumAccumulator::AddU32(uint32_t host_order) {
-  const uint8_t b[4] = {
-      static_cast<uint8_t>(host_order >> 24), static_cast<uint8_t>(host_order >> 16),
-      static_cast<uint8_t>(host_order >> 8), static_cast<uint8_t>(host_order)};
+  const uint8_t b[4] = {static_cast<uint8_t>(host_order >> 24),
+                        static_cast<uint8_t>(host_order >> 16),
+                        static_cast<uint8_t>(host_order >> 8), static_cast<uint8_t>(host_order)};
   Add(b);
 }
 
@@ -46,8 +45,7 @@ uint16_t InternetChecksum(absl::Span<const uint8_t> bytes) {
   return acc.Finish();
 }
 
-uint16_t TcpChecksum(Ipv4Address src, Ipv4Address dst,
-                     absl::Span<const uint8_t> tcp_segment) {
+uint16_t TcpChecksum(Ipv4Address src, Ipv4Address dst, absl::Span<const uint8_t> tcp_segment) {
   ChecksumAccumulator acc;
   acc.AddU32(src.value());
   acc.AddU32(dst.value());

@@ -30,8 +30,7 @@ TEST(ChecksumTest, EmptyAndZeros) {
 
 TEST(ChecksumTest, OddLengthPadsWithZero) {
   EXPECT_EQ(InternetChecksum(Bytes{0x12}), static_cast<uint16_t>(~0x1200));
-  EXPECT_EQ(InternetChecksum(Bytes{0x12, 0x34, 0x56}),
-            static_cast<uint16_t>(~(0x1234 + 0x5600)));
+  EXPECT_EQ(InternetChecksum(Bytes{0x12, 0x34, 0x56}), static_cast<uint16_t>(~(0x1234 + 0x5600)));
 }
 
 TEST(ChecksumTest, AccumulatorPairsBytesAcrossCalls) {

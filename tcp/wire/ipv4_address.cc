@@ -17,8 +17,7 @@ absl::StatusOr<Ipv4Address> Ipv4Address::Parse(absl::string_view text) {
   };
   const std::vector<absl::string_view> parts = absl::StrSplit(text, '.');
   if (parts.size() != 4) {
-    return fail(absl::StrFormat("expected 4 dot-separated decimal parts, found %d",
-                                parts.size()));
+    return fail(absl::StrFormat("expected 4 dot-separated decimal parts, found %d", parts.size()));
   }
   uint32_t value = 0;
   for (int i = 0; i < 4; ++i) {
@@ -47,8 +46,8 @@ absl::StatusOr<Ipv4Address> Ipv4Address::Parse(absl::string_view text) {
 }
 
 std::string Ipv4Address::ToString() const {
-  return absl::StrFormat("%d.%d.%d.%d", value_ >> 24, (value_ >> 16) & 0xff,
-                         (value_ >> 8) & 0xff, value_ & 0xff);
+  return absl::StrFormat("%d.%d.%d.%d", value_ >> 24, (value_ >> 16) & 0xff, (value_ >> 8) & 0xff,
+                         value_ & 0xff);
 }
 
 }  // namespace tcplab::wire

@@ -25,8 +25,8 @@ TEST(Ipv4AddressTest, ToString) {
 }
 
 TEST(Ipv4AddressTest, ParsesDottedQuads) {
-  for (const char* text : {"0.0.0.0", "10.0.0.1", "255.255.255.255", "192.168.100.200",
-                           "1.22.133.4"}) {
+  for (const char* text :
+       {"0.0.0.0", "10.0.0.1", "255.255.255.255", "192.168.100.200", "1.22.133.4"}) {
     absl::StatusOr<Ipv4Address> a = Ipv4Address::Parse(text);
     ASSERT_TRUE(a.ok()) << text << ": " << a.status();
     EXPECT_EQ(a->ToString(), text);
@@ -45,29 +45,35 @@ TEST(Ipv4AddressTest, RejectsWithReasons) {
   ExpectRejected("", "invalid IPv4 address \"\": expected 4 dot-separated decimal parts, found 1");
   ExpectRejected("1.2.3",
                  "invalid IPv4 address \"1.2.3\": expected 4 dot-separated decimal parts, found 3");
-  ExpectRejected("1.2.3.4.5", "invalid IPv4 address \"1.2.3.4.5\": expected 4 dot-separated "
-                              "decimal parts, found 5");
+  ExpectRejected("1.2.3.4.5",
+                 "invalid IPv4 address \"1.2.3.4.5\": expected 4 dot-separated "
+                 "decimal parts, found 5");
   ExpectRejected("1..3.4", "invalid IPv4 address \"1..3.4\": part 2 is empty");
   ExpectRejected("1.2.3.", "invalid IPv4 address \"1.2.3.\": part 4 is empty");
-  ExpectRejected("256.0.0.1", "invalid IPv4 address \"256.0.0.1\": part 1 \"256\" is out of "
-                              "range 0..255");
+  ExpectRejected("256.0.0.1",
+                 "invalid IPv4 address \"256.0.0.1\": part 1 \"256\" is out of "
+                 "range 0..255");
   ExpectRejected("1.2.3.99999999999999999999",
                  "invalid IPv4 address \"1.2.3.99999999999999999999\": part 4 "
                  "\"99999999999999999999\" is out of range 0..255");
-  ExpectRejected("1.2.3.+4", "invalid IPv4 address \"1.2.3.+4\": part 4 \"+4\" is not a decimal "
-                             "number");
-  ExpectRejected("1.2.3.-4", "invalid IPv4 address \"1.2.3.-4\": part 4 \"-4\" is not a decimal "
-                             "number");
-  ExpectRejected(" 1.2.3.4", "invalid IPv4 address \" 1.2.3.4\": part 1 \" 1\" is not a decimal "
-                             "number");
+  ExpectRejected("1.2.3.+4",
+                 "invalid IPv4 address \"1.2.3.+4\": part 4 \"+4\" is not a decimal "
+                 "number");
+  ExpectRejected("1.2.3.-4",
+                 "invalid IPv4 address \"1.2.3.-4\": part 4 \"-4\" is not a decimal "
+                 "number");
+  ExpectRejected(" 1.2.3.4",
+                 "invalid IPv4 address \" 1.2.3.4\": part 1 \" 1\" is not a decimal "
+                 "number");
   ExpectRejected("1.2.3.4\n",
                  "invalid IPv4 address \"1.2.3.4\\n\": part 4 \"4\\n\" is not a decimal number");
-  ExpectRejected("1.2.3.0x1", "invalid IPv4 address \"1.2.3.0x1\": part 4 \"0x1\" is not a "
-                              "decimal number");
-  ExpectRejected("01.2.3.4",
-                 "invalid IPv4 address \"01.2.3.4\": part 1 \"01\" has a leading zero");
-  ExpectRejected("a.b.c.d", "invalid IPv4 address \"a.b.c.d\": part 1 \"a\" is not a decimal "
-                            "number");
+  ExpectRejected("1.2.3.0x1",
+                 "invalid IPv4 address \"1.2.3.0x1\": part 4 \"0x1\" is not a "
+                 "decimal number");
+  ExpectRejected("01.2.3.4", "invalid IPv4 address \"01.2.3.4\": part 1 \"01\" has a leading zero");
+  ExpectRejected("a.b.c.d",
+                 "invalid IPv4 address \"a.b.c.d\": part 1 \"a\" is not a decimal "
+                 "number");
 }
 
 TEST(Ipv4AddressTest, OrderAndHash) {

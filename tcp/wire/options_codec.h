@@ -15,8 +15,7 @@ namespace tcplab::wire::internal {
 
 // The layout serialization follows: options.layout when given, else the
 // canonical Linux layout for the values present. Returns the entry count.
-int EffectiveLayout(const TcpOptions& options,
-                    std::array<uint8_t, kMaxOptionBytes>* kinds);
+int EffectiveLayout(const TcpOptions& options, std::array<uint8_t, kMaxOptionBytes>* kinds);
 
 // Bytes one layout entry takes given the values (0: not sent).
 int OptionEntrySize(const TcpOptions& options, uint8_t kind, int sack_blocks);

@@ -137,8 +137,7 @@ ParseError ParsePacket(absl::Span<const uint8_t> bytes, Packet* out, ParseOption
 }
 
 size_t SerializedSize(const Packet& packet) {
-  return kIpv4HeaderSize + kTcpHeaderSize + packet.tcp.options.WireSize() +
-         packet.payload.size();
+  return kIpv4HeaderSize + kTcpHeaderSize + packet.tcp.options.WireSize() + packet.payload.size();
 }
 
 size_t SerializePacket(const Packet& packet, absl::Span<uint8_t> out) {
@@ -173,11 +172,10 @@ size_t SerializePacket(const Packet& packet, absl::Span<uint8_t> out) {
   PutU16(tcp + 18, h.urgent);
   internal::WriteOptions(h.options, tcp + kTcpHeaderSize);
   if (!packet.payload.empty()) {
-    std::memcpy(tcp + kTcpHeaderSize + options_size, packet.payload.data(),
-                packet.payload.size());
+    std::memcpy(tcp + kTcpHeaderSize + options_size, packet.payload.data(), packet.payload.size());
   }
-  PutU16(tcp + 16, TcpChecksum(packet.ip.src, packet.ip.dst,
-                               absl::Span<const uint8_t>(tcp, tcp_len)));
+  PutU16(tcp + 16,
+         TcpChecksum(packet.ip.src, packet.ip.dst, absl::Span<const uint8_t>(tcp, tcp_len)));
   return total;
 }
 

@@ -346,17 +346,17 @@ TEST(ParseErrorTest, OptionPastHeader) {
 }
 
 TEST(ParseErrorTest, OptionBadLength) {
-  EXPECT_EQ(Parse(WithOptionBytes({2, 3, 5, 0})), ParseError::kOptionBadLength);         // MSS
-  EXPECT_EQ(Parse(WithOptionBytes({2, 2, 1, 1})), ParseError::kOptionBadLength);         // MSS
-  EXPECT_EQ(Parse(WithOptionBytes({3, 4, 7, 0})), ParseError::kOptionBadLength);         // WS
-  EXPECT_EQ(Parse(WithOptionBytes({3, 2, 1, 1})), ParseError::kOptionBadLength);         // WS
-  EXPECT_EQ(Parse(WithOptionBytes({4, 3, 0, 0})), ParseError::kOptionBadLength);         // SACK-perm
-  EXPECT_EQ(Parse(WithOptionBytes({4, 4, 0, 0})), ParseError::kOptionBadLength);         // SACK-perm
+  EXPECT_EQ(Parse(WithOptionBytes({2, 3, 5, 0})), ParseError::kOptionBadLength);  // MSS
+  EXPECT_EQ(Parse(WithOptionBytes({2, 2, 1, 1})), ParseError::kOptionBadLength);  // MSS
+  EXPECT_EQ(Parse(WithOptionBytes({3, 4, 7, 0})), ParseError::kOptionBadLength);  // WS
+  EXPECT_EQ(Parse(WithOptionBytes({3, 2, 1, 1})), ParseError::kOptionBadLength);  // WS
+  EXPECT_EQ(Parse(WithOptionBytes({4, 3, 0, 0})), ParseError::kOptionBadLength);  // SACK-perm
+  EXPECT_EQ(Parse(WithOptionBytes({4, 4, 0, 0})), ParseError::kOptionBadLength);  // SACK-perm
   EXPECT_EQ(Parse(WithOptionBytes({8, 8, 0, 0, 0, 0, 0, 0})), ParseError::kOptionBadLength);  // TS
   EXPECT_EQ(Parse(WithOptionBytes({8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})),
-            ParseError::kOptionBadLength);                                               // TS
-  EXPECT_EQ(Parse(WithOptionBytes({5, 2, 1, 1})), ParseError::kOptionBadLength);         // SACK, 0 blocks
-  Bytes sack = {5, 14};  // 1.5 blocks
+            ParseError::kOptionBadLength);                                        // TS
+  EXPECT_EQ(Parse(WithOptionBytes({5, 2, 1, 1})), ParseError::kOptionBadLength);  // SACK, 0 blocks
+  Bytes sack = {5, 14};                                                           // 1.5 blocks
   sack.resize(16, 0);
   EXPECT_EQ(Parse(WithOptionBytes(sack)), ParseError::kOptionBadLength);
 }

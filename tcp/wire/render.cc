@@ -21,9 +21,8 @@ std::string RenderFlags(uint8_t flag_bits) {
   static constexpr struct {
     uint8_t bit;
     char letter;
-  } kLetters[] = {{flags::kFin, 'F'}, {flags::kSyn, 'S'}, {flags::kRst, 'R'},
-                  {flags::kPsh, 'P'}, {flags::kAck, '.'}, {flags::kUrg, 'U'},
-                  {flags::kEce, 'E'}, {flags::kCwr, 'W'}};
+  } kLetters[] = {{flags::kFin, 'F'}, {flags::kSyn, 'S'}, {flags::kRst, 'R'}, {flags::kPsh, 'P'},
+                  {flags::kAck, '.'}, {flags::kUrg, 'U'}, {flags::kEce, 'E'}, {flags::kCwr, 'W'}};
   std::string s;
   for (const auto& l : kLetters) {
     if (flag_bits & l.bit) s.push_back(l.letter);
@@ -35,9 +34,7 @@ std::string RenderOptionsList(const TcpOptions& options, const RenderOptions& re
   std::array<uint8_t, kMaxOptionBytes> kinds;
   const int n = internal::EffectiveLayout(options, &kinds);
   std::string s;
-  auto item = [&s](absl::string_view text) {
-    absl::StrAppend(&s, s.empty() ? "<" : ",", text);
-  };
+  auto item = [&s](absl::string_view text) { absl::StrAppend(&s, s.empty() ? "<" : ",", text); };
   for (int i = 0; i < n; ++i) {
     switch (static_cast<OptionKind>(kinds[i])) {
       case OptionKind::kEol:
@@ -86,8 +83,8 @@ std::string RenderPacket(const Packet& packet, const RenderOptions& options) {
   const TcpHeader& h = packet.tcp;
   std::string s;
   if (options.with_addresses) {
-    absl::StrAppend(&s, packet.ip.src.ToString(), ":", h.src_port, " > ",
-                    packet.ip.dst.ToString(), ":", h.dst_port, " ");
+    absl::StrAppend(&s, packet.ip.src.ToString(), ":", h.src_port, " > ", packet.ip.dst.ToString(),
+                    ":", h.dst_port, " ");
   }
   const uint32_t start = Relative(h.seq, options.relative, options.sender_isn);
   const uint32_t len = static_cast<uint32_t>(packet.payload.size());

@@ -36,9 +36,7 @@ uint32_t GetU32(const uint8_t* p) {
   return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
 }
 
-int SackCount(const TcpOptions& o) {
-  return std::min<int>(o.sack_count, kMaxSackBlocks);
-}
+int SackCount(const TcpOptions& o) { return std::min<int>(o.sack_count, kMaxSackBlocks); }
 
 }  // namespace
 
@@ -55,9 +53,8 @@ void TcpOptions::AppendLayout(OptionKind kind) {
 int TcpOptions::WireSize() const { return internal::WriteOptions(*this, nullptr); }
 
 bool operator==(const TcpOptions& a, const TcpOptions& b) {
-  if (a.mss != b.mss || a.window_scale != b.window_scale ||
-      a.sack_permitted != b.sack_permitted || a.timestamps != b.timestamps ||
-      SackCount(a) != SackCount(b)) {
+  if (a.mss != b.mss || a.window_scale != b.window_scale || a.sack_permitted != b.sack_permitted ||
+      a.timestamps != b.timestamps || SackCount(a) != SackCount(b)) {
     return false;
   }
   for (int i = 0; i < SackCount(a); ++i) {

@@ -85,8 +85,8 @@ TEST(TcpOptionsTest, CanonicalLinuxSyn) {
   o.timestamps = Timestamps{100, 0};
   o.window_scale = 7;
   EXPECT_EQ(o.WireSize(), 20);
-  EXPECT_EQ(OptionBytes(o), (Bytes{2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 100, 0, 0, 0, 0, 1,
-                                   3, 3, 7}));
+  EXPECT_EQ(OptionBytes(o),
+            (Bytes{2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 100, 0, 0, 0, 0, 1, 3, 3, 7}));
   RoundTrip(o);
 }
 
@@ -115,8 +115,8 @@ TEST(TcpOptionsTest, CanonicalAckWithTimestampsAndSack) {
     o.timestamps = Timestamps{5, 6};
     EXPECT_EQ(o.WireSize(), 12 + 4 + 8 * n);
     const Bytes b = OptionBytes(o);
-    EXPECT_EQ(Bytes(b.begin(), b.begin() + 16),
-              (Bytes{1, 1, 8, 10, 0, 0, 0, 5, 0, 0, 0, 6, 1, 1, 5, static_cast<uint8_t>(2 + 8 * n)}));
+    EXPECT_EQ(Bytes(b.begin(), b.begin() + 16), (Bytes{1, 1, 8, 10, 0, 0, 0, 5, 0, 0, 0, 6, 1, 1, 5,
+                                                       static_cast<uint8_t>(2 + 8 * n)}));
     EXPECT_EQ(RoundTrip(o).sack_count, n);
   }
 }
@@ -190,9 +190,9 @@ TEST(TcpOptionsTest, ExplicitLayoutAllOptionsRoundTrip) {
 TEST(TcpOptionsTest, ExplicitLayoutSkipsValuelessAndUnknownEntries) {
   TcpOptions o;
   o.timestamps = Timestamps{7, 8};
-  o.AppendLayout(OptionKind::kMss);  // no value
-  o.layout[o.layout_size++] = 200;   // unknown kind: not sent
-  o.AppendLayout(OptionKind::kSack); // no blocks
+  o.AppendLayout(OptionKind::kMss);   // no value
+  o.layout[o.layout_size++] = 200;    // unknown kind: not sent
+  o.AppendLayout(OptionKind::kSack);  // no blocks
   o.AppendLayout(OptionKind::kTimestamps);
   EXPECT_EQ(OptionBytes(o), (Bytes{8, 10, 0, 0, 0, 7, 0, 0, 0, 8, 0, 0}));
 }

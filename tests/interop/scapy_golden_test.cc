@@ -164,8 +164,8 @@ TEST(ScapyGoldenTest, EveryPacketMatchesScapy) {
     if (verdict == "yes") {
       ++reserialized;
       const std::vector<uint8_t> expected(bytes.begin(), bytes.begin() + Num(f, "iplen"));
-      EXPECT_EQ(absl::BytesToHexString(absl::string_view(
-                    reinterpret_cast<const char*>(out.data()), out.size())),
+      EXPECT_EQ(absl::BytesToHexString(
+                    absl::string_view(reinterpret_cast<const char*>(out.data()), out.size())),
                 absl::BytesToHexString(absl::string_view(
                     reinterpret_cast<const char*>(expected.data()), expected.size())));
     } else {
@@ -182,9 +182,9 @@ TEST(ScapyGoldenTest, EveryPacketMatchesScapy) {
   }
   EXPECT_GE(reserialized, 28);
   // The set covers what the generator promises.
-  for (const char* n : {"syn_linux", "synack_linux", "data_full_mss", "data_odd_length",
-                        "fin_ack", "rst", "sack_1", "sack_2", "sack_3", "sack_4",
-                        "unknown_option", "ip_options_router_alert", "wraparound_data"}) {
+  for (const char* n : {"syn_linux", "synack_linux", "data_full_mss", "data_odd_length", "fin_ack",
+                        "rst", "sack_1", "sack_2", "sack_3", "sack_4", "unknown_option",
+                        "ip_options_router_alert", "wraparound_data"}) {
     EXPECT_TRUE(names.count(n)) << n;
   }
 }

@@ -25,6 +25,8 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "netsim/pcap/link_layer.h"
+#include "netsim/pcap/pcap_reader.h"
 #include "netsim/pcap/pcap_writer.h"
 #include "tcp/base/instant.h"
 #include "tcp/wire/packet.h"
@@ -59,8 +61,8 @@ struct CommandResult {
 
 CommandResult Run(const std::string& args) {
   const std::string err_path = TempDir() + "/tshark.stderr";
-  const std::string cmd = absl::StrCat("HOME='", TempDir(), "' ", kTshark, " ", args, " 2>'",
-                                       err_path, "'");
+  const std::string cmd =
+      absl::StrCat("HOME='", TempDir(), "' ", kTshark, " ", args, " 2>'", err_path, "'");
   CommandResult r;
   std::FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return r;
@@ -81,7 +83,7 @@ struct Case {
   std::string name;
   Packet packet;
   std::vector<uint8_t> payload;
-  std::string option_kinds;  // tcp.option_kind, wire order, EOL padding as 0
+  std::string option_kinds;         // tcp.option_kind, wire order, EOL padding as 0
   std::vector<std::string> expert;  // expected expert messages (prefixes)
 };
 
@@ -226,19 +228,57 @@ std::string WritePcap(const std::string& name, netsim::LinkType link,
 }
 
 constexpr absl::string_view kFields[] = {
-    "frame.number",          "ip.checksum.status",         "tcp.checksum.status",
-    "ip.src",                "ip.dst",                     "tcp.srcport",
-    "tcp.dstport",           "tcp.seq_raw",                "tcp.ack_raw",
-    "tcp.flags",             "tcp.len",                    "tcp.window_size_value",
-    "tcp.hdr_len",           "tcp.urgent_pointer",         "tcp.options.mss_val",
-    "tcp.options.wscale.shift", "tcp.options.sack_perm",   "tcp.options.sack_le",
-    "tcp.options.sack_re",   "tcp.options.timestamp.tsval", "tcp.options.timestamp.tsecr",
-    "tcp.option_kind",       "_ws.expert.message",         "_ws.malformed",
+    "frame.number",
+    "ip.checksum.status",
+    "tcp.checksum.status",
+    "ip.src",
+    "ip.dst",
+    "tcp.srcport",
+    "tcp.dstport",
+    "tcp.seq_raw",
+    "tcp.ack_raw",
+    "tcp.flags",
+    "tcp.len",
+    "tcp.window_size_value",
+    "tcp.hdr_len",
+    "tcp.urgent_pointer",
+    "tcp.options.mss_val",
+    "tcp.options.wscale.shift",
+    "tcp.options.sack_perm",
+    "tcp.options.sack_le",
+    "tcp.options.sack_re",
+    "tcp.options.timestamp.tsval",
+    "tcp.options.timestamp.tsecr",
+    "tcp.option_kind",
+    "_ws.expert.message",
+    "_ws.malformed",
 };
 enum Column {
-  kFrame, kIpChecksum, kTcpChecksum, kIpSrc, kIpDst, kSrcPort, kDstPort, kSeq, kAck, kFlags,
-  kLen, kWindow, kHdrLen, kUrgent, kMss, kWscale, kSackPerm, kSackLe, kSackRe, kTsval, kTsecr,
-  kOptionKinds, kExpert, kMalformed, kColumnCount
+  kFrame,
+  kIpChecksum,
+  kTcpChecksum,
+  kIpSrc,
+  kIpDst,
+  kSrcPort,
+  kDstPort,
+  kSeq,
+  kAck,
+  kFlags,
+  kLen,
+  kWindow,
+  kHdrLen,
+  kUrgent,
+  kMss,
+  kWscale,
+  kSackPerm,
+  kSackLe,
+  kSackRe,
+  kTsval,
+  kTsecr,
+  kOptionKinds,
+  kExpert,
+  kMalformed,
+  kColumnCount
 };
 static_assert(sizeof(kFields) / sizeof(kFields[0]) == kColumnCount);
 
@@ -331,6 +371,38 @@ void CheckRow(const Case& c, const std::vector<std::string>& row) {
   }
   EXPECT_TRUE(absl::StrReplaceAll(rest, {{",", ""}}).empty())
       << "unexpected expert items: " << row[kExpert];
+}
+
+// Without tshark: the same files read back through netsim/pcap and
+// //tcp/wire give the packets that were written, for both link types.
+TEST(PcapWireRoundTripTest, WrittenPacketsReadBack) {
+  const std::vector<Case> cases = Conversation();
+  std::vector<std::vector<uint8_t>> packets;
+  for (const Case& c : cases) packets.push_back(Serialize(c.packet));
+  for (const netsim::LinkType link : {netsim::LinkType::kRaw, netsim::LinkType::kEthernet}) {
+    SCOPED_TRACE(absl::StrCat("link type ", static_cast<int>(link)));
+    const std::string path =
+        WritePcap(absl::StrCat("round_trip_", static_cast<int>(link), ".pcap"), link, packets);
+    absl::StatusOr<netsim::PcapFile> file = netsim::ReadPcapFile(path);
+    ASSERT_TRUE(file.ok()) << file.status();
+    EXPECT_EQ(file->link_type, static_cast<uint32_t>(link));
+    ASSERT_EQ(file->records.size(), cases.size());
+    for (size_t i = 0; i < cases.size(); ++i) {
+      SCOPED_TRACE(cases[i].name);
+      const netsim::PcapRecord& r = file->records[i];
+      EXPECT_EQ(r.timestamp_ns, static_cast<int64_t>(250000 * i));
+      absl::StatusOr<absl::Span<const uint8_t>> ip =
+          netsim::Ipv4PacketOfRecord(file->link_type, r.data);
+      ASSERT_TRUE(ip.ok()) << ip.status();
+      EXPECT_EQ(std::vector<uint8_t>(ip->begin(), ip->end()), packets[i]);
+      Packet p;
+      ASSERT_EQ(wire::ParsePacket(*ip, &p), wire::ParseError::kOk);
+      EXPECT_EQ(p.tcp.seq, cases[i].packet.tcp.seq);
+      EXPECT_EQ(p.tcp.flags, cases[i].packet.tcp.flags);
+      EXPECT_EQ(p.tcp.options, cases[i].packet.tcp.options);
+      EXPECT_EQ(p.payload.size(), cases[i].payload.size());
+    }
+  }
 }
 
 class TsharkDecodeTest : public testing::Test {
