@@ -51,6 +51,11 @@ struct StackConfig {
   absl::Duration persist_min = absl::Milliseconds(200);
   absl::Duration persist_max = absl::Seconds(60);
 
+  // How long an orphaned connection (the application closed it) may sit in
+  // FIN-WAIT-2 waiting for the peer's FIN (Linux's tcp_fin_timeout); a
+  // connection still held by the application waits indefinitely.
+  absl::Duration fin_wait2_timeout = absl::Seconds(60);
+
   // Maximum segment lifetime; TIME-WAIT lasts 2 * msl.
   absl::Duration msl = absl::Seconds(30);
 

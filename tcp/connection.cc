@@ -199,13 +199,13 @@ void Connection::OnSegment(Instant now, const wire::Packet& p) {
   probes_unanswered_ = 0;
   if (h.ack > snd_una_) ProcessAck(now, h.ack);
   if (h.ack >= snd_una_) UpdateSendWindow(now, seq, h.ack, h.window);
-  if (state_ == ConnectionState::kSynReceived) {
-    // Established above; queued FIN (close before the handshake) goes now.
-  }
-  ApplyQueuedFin(now);
+  ApplyQueuedFin(now);  // a close issued before the handshake completed
   switch (state_) {
     case ConnectionState::kFinWait1:
-      if (FinAcked()) SetState(now, ConnectionState::kFinWait2);
+      if (FinAcked()) {
+        SetState(now, ConnectionState::kFinWait2);
+        if (released_) time_wait_deadline_ = now + config_.fin_wait2_timeout;
+      }
       break;
     case ConnectionState::kClosing:
       if (FinAcked()) EnterTimeWait(now);
@@ -783,6 +783,9 @@ void Connection::Close(Instant now) {
       return;
     default:
       break;
+  }
+  if (state_ == ConnectionState::kFinWait2) {
+    time_wait_deadline_ = now + config_.fin_wait2_timeout;
   }
   if (!recv_buf_.empty() || ooo_.bytes() > 0) {
     // Unread data: the peer must learn that it was not delivered.

@@ -33,6 +33,8 @@
 //  * Received data arriving after the application closed (not just shut
 //    down) its socket, and Close with unread data, send a RST (§3.10.4,
 //    RFC 1122 §4.2.2.13).
+//  * An orphaned connection (closed by the application) gives up waiting
+//    in FIN-WAIT-2 after config.fin_wait2_timeout, as Linux does.
 //  * On RST the receive buffer is flushed (§3.10.7.4: "segment queues
 //    should be flushed").
 
@@ -225,6 +227,7 @@ class Connection {
   RtoEstimator rto_;
   Instant rtx_deadline_ = Instant::Infinite();
   Instant persist_deadline_ = Instant::Infinite();
+  // TIME-WAIT's end, or an orphan's FIN-WAIT-2 timeout: either closes.
   Instant time_wait_deadline_ = Instant::Infinite();
   int rtx_count_ = 0;            // timeouts since SND.UNA last advanced
   Instant rtx_episode_start_;    // when the unanswered transmission began

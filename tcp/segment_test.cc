@@ -495,6 +495,25 @@ TEST_F(Established, DataAfterCloseDrawsRst) {
   EXPECT_EQ(t.stack().connection_count(), 0u);
 }
 
+TEST_F(Established, OrphanInFinWait2GivesUpAfterTimeout) {
+  ASSERT_TRUE(t.stack().Close(Ms(20), id).ok());
+  t.Take();
+  t.Inject(Ms(30), Spec(fl::kAck, P(), U(1)));
+  EXPECT_EQ(t.stack().connection_count(), 1u);
+  EXPECT_EQ(t.stack().NextDeadline(), Ms(30) + absl::Seconds(60));
+  t.stack().Advance(Ms(30) + absl::Seconds(60));
+  EXPECT_EQ(t.stack().connection_count(), 0u);
+  EXPECT_TRUE(t.Take().empty());
+}
+
+TEST_F(Established, HeldConnectionWaitsInFinWait2) {
+  ASSERT_TRUE(t.stack().Shutdown(Ms(20), id).ok());
+  t.Take();
+  t.Inject(Ms(30), Spec(fl::kAck, P(), U(1)));
+  EXPECT_EQ(t.stack().State(id), S::kFinWait2);
+  EXPECT_EQ(t.stack().NextDeadline(), Instant::Infinite());
+}
+
 TEST_F(Established, AbortSendsRstAtSndNxt) {
   ASSERT_EQ(*t.stack().Send(Ms(20), id, Data(30)), 30u);
   t.Take();
