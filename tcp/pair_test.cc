@@ -9,6 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tcp/stack.h"
+#include "tcp/isn.h"
 #include "tcp/testing/harness.h"
 
 namespace tcplab::tcp {
@@ -483,6 +484,34 @@ TEST(DeterminismTest, SameInputsSamePackets) {
   std::string first = run();
   EXPECT_GT(first.size(), 1000u);
   EXPECT_EQ(first, run());
+}
+
+}  // namespace
+}  // namespace tcplab::tcp
+
+namespace tcplab::tcp {
+namespace {
+
+TEST(WrapTest, TransferAcrossSequenceWrap) {
+  // Start A's connection at the moment its ISN is 4096 short of 2^32.
+  StackConfig ca = testing::TestConfig(testing::TinyNet::AddrA());
+  IsnGenerator g(ca.isn_secret, ca.isn_tick);
+  uint32_t s0 = g.Generate(Instant::Zero(), testing::TinyNet::AddrA(), 49152,
+                           testing::TinyNet::AddrB(), 80).raw();
+  uint32_t ticks = 0xfffff000u - s0;
+  testing::TinyNet net;
+  net.RunUntil(Instant::Zero() + ticks * ca.isn_tick);
+  auto [a, b] = net.Connect();
+  EXPECT_EQ(net.a().Info(a)->iss.raw(), 0xfffff000u);
+  net.set_filter([](const testing::TinyNet::Sent& s, absl::Duration* extra) {
+    if (s.index % 29 == 0) return testing::TinyNet::Verdict::kDrop;
+    if (s.index % 31 == 0) *extra = absl::Milliseconds(3);
+    return testing::TinyNet::Verdict::kDeliver;
+  });
+  Bytes data = Pattern(1 << 20, 17);
+  Bytes got = Transfer(net, net.a(), a, net.b(), b, data, net.now() + absl::Seconds(600));
+  EXPECT_TRUE(got == data);
+  EXPECT_LT(net.a().Info(a)->snd_una.raw(), 0x00200000u);  // wrapped
 }
 
 }  // namespace

@@ -902,3 +902,91 @@ TEST(HostileTest, RandomSegmentsInSynSentNeverCrash) {
 
 }  // namespace
 }  // namespace tcplab::tcp
+
+namespace tcplab::tcp {
+namespace {
+
+// An exact RST (seq = RCV.NXT) in each synchronized state.
+struct RstCase {
+  const char* name;
+  S state;
+  bool error;  // the application sees a reset error
+};
+
+class RstEveryState : public ::testing::TestWithParam<RstCase> {};
+
+TEST_P(RstEveryState, ExactRstCloses) {
+  const RstCase& c = GetParam();
+  SegmentTester t;
+  SocketId l = *t.stack().Listen(Ms(0), 80, 8);
+  t.Inject(Ms(0), Spec(fl::kSyn, kPeerIsn, 0));
+  uint32_t iss = t.TakeOne().seq();
+  t.Inject(Ms(1), Spec(fl::kAck, kPeerIsn + 1, iss + 1));
+  SocketId id = *t.stack().Accept(Ms(1), l);
+  uint32_t p = kPeerIsn + 1;
+  switch (c.state) {
+    case S::kFinWait1:
+      t.stack().Shutdown(Ms(2), id).IgnoreError();
+      break;
+    case S::kFinWait2:
+      t.stack().Shutdown(Ms(2), id).IgnoreError();
+      t.Inject(Ms(3), Spec(fl::kAck, p, iss + 2));
+      break;
+    case S::kCloseWait:
+      t.Inject(Ms(3), Spec(fl::kAck | fl::kFin, p, iss + 1));
+      p += 1;
+      break;
+    case S::kClosing:
+      t.stack().Shutdown(Ms(2), id).IgnoreError();
+      t.Inject(Ms(3), Spec(fl::kAck | fl::kFin, p, iss + 1));
+      p += 1;
+      break;
+    case S::kLastAck:
+      t.Inject(Ms(3), Spec(fl::kAck | fl::kFin, p, iss + 1));
+      p += 1;
+      t.stack().Shutdown(Ms(4), id).IgnoreError();
+      break;
+    case S::kTimeWait:
+      t.stack().Shutdown(Ms(2), id).IgnoreError();
+      t.Inject(Ms(3), Spec(fl::kAck | fl::kFin, p, iss + 2));
+      p += 1;
+      break;
+    default:
+      break;
+  }
+  ASSERT_EQ(t.stack().State(id), c.state);
+  t.Take();
+  t.Events();
+  t.Inject(Ms(10), Spec(fl::kRst, p + 1, 0));  // in window, not exact: challenge
+  if (c.state != S::kTimeWait) {
+    Seg r = t.TakeOne();
+    EXPECT_EQ(r.flags(), fl::kAck);
+    EXPECT_EQ(r.ack(), p);
+  } else {
+    t.Take();
+  }
+  ASSERT_EQ(t.stack().State(id), c.state);
+  t.Inject(Ms(10), Spec(fl::kRst, p, 0));
+  EXPECT_TRUE(t.Take().empty());
+  EXPECT_EQ(t.stack().State(id), S::kClosed);
+  EXPECT_EQ(t.stack().Error(id).ok(), !c.error);
+  if (c.error) {
+    EXPECT_EQ(t.stack().Error(id).message(),
+              absl::StrCat("connection reset by peer in ", StateName(c.state)));
+  }
+  EXPECT_EQ(t.stack().NextDeadline(), Instant::Infinite());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    States, RstEveryState,
+    ::testing::Values(RstCase{"Established", S::kEstablished, true},
+                      RstCase{"FinWait1", S::kFinWait1, true},
+                      RstCase{"FinWait2", S::kFinWait2, true},
+                      RstCase{"CloseWait", S::kCloseWait, true},
+                      RstCase{"Closing", S::kClosing, true},
+                      RstCase{"LastAck", S::kLastAck, true},
+                      RstCase{"TimeWait", S::kTimeWait, false}),
+    [](const ::testing::TestParamInfo<RstCase>& i) { return std::string(i.param.name); });
+
+}  // namespace
+}  // namespace tcplab::tcp
