@@ -82,6 +82,43 @@ absl::StatusOr<Link*> Network::Connect(Node* a, Node* b, const LinkParams& a_to_
   return raw;
 }
 
+void Network::AddRoutesToAllHosts() {
+  for (const auto& start : nodes_) {
+    auto* router = dynamic_cast<Router*>(start.get());
+    if (router == nullptr) continue;
+    // Breadth-first from the router, remembering each node's first hop.
+    std::vector<int> first_port(nodes_.size(), -1);
+    std::vector<bool> seen(nodes_.size(), false);
+    std::vector<std::pair<Node*, int>> frontier;
+    seen[router->id()] = true;
+    for (int port = 0; port < router->port_count(); ++port) {
+      Node* next = router->egress(port)->to();
+      if (seen[next->id()]) continue;
+      seen[next->id()] = true;
+      first_port[next->id()] = port;
+      frontier.push_back({next, port});
+    }
+    for (size_t i = 0; i < frontier.size(); ++i) {
+      auto [node, port] = frontier[i];
+      if (dynamic_cast<Router*>(node) == nullptr) continue;  // hosts do not forward
+      for (int p = 0; p < node->port_count(); ++p) {
+        Node* next = node->egress(p)->to();
+        if (seen[next->id()]) continue;
+        seen[next->id()] = true;
+        first_port[next->id()] = port;
+        frontier.push_back({next, port});
+      }
+    }
+    for (const auto& n : nodes_) {
+      const auto* host = dynamic_cast<const SimHost*>(n.get());
+      if (host == nullptr || first_port[host->id()] < 0) continue;
+      // Routes already present for this exact /32 win (Lookup keeps the
+      // first of equal length), so adding is harmless either way.
+      (void)router->AddRoute(host->address(), 32, first_port[host->id()]);
+    }
+  }
+}
+
 Node* Network::FindNode(absl::string_view name) const {
   for (const auto& n : nodes_) {
     if (n->name() == name) return n.get();

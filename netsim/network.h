@@ -60,6 +60,15 @@ class Network {
     return Connect(a, b, both, both, std::move(name));
   }
 
+  // Gives every router a /32 route to every host it can reach, through the
+  // first hop of a shortest path (fewest links; among equal ones the path
+  // found first when exploring ports in order). Packets are not forwarded through hosts.
+  // Routes a router already has for an address stay and win ties (routes
+  // added first win). Call after building a topology with routers joined to
+  // routers; hosts attached directly to a router get their route from
+  // Connect already.
+  void AddRoutesToAllHosts();
+
   // Lookups by name; nullptr if absent.
   Node* FindNode(absl::string_view name) const;
   Link* FindLink(absl::string_view name) const;

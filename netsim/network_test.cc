@@ -195,6 +195,39 @@ TEST(RouterTest, ManyClientsOneServerThroughARouter) {
   EXPECT_FALSE(r->AddRoute(kA, 32, 9).ok());
 }
 
+TEST(RouterTest, RoutesAcrossChainedRouters) {
+  // c0, c1 -- r1 -- r2 -- server.
+  Simulator sim;
+  Network net(&sim, 1);
+  Router* r1 = net.AddRouter("r1").value();
+  Router* r2 = net.AddRouter("r2").value();
+  SimHost* server = net.AddHost("server", wire::Ipv4Address(10, 0, 1, 1)).value();
+  SimHost* c0 = net.AddHost("c0", wire::Ipv4Address(10, 0, 2, 1)).value();
+  SimHost* c1 = net.AddHost("c1", wire::Ipv4Address(10, 0, 2, 2)).value();
+  LinkParams p;
+  p.delay = absl::Milliseconds(1);
+  ASSERT_TRUE(net.Connect(c0, r1, p).ok());
+  ASSERT_TRUE(net.Connect(c1, r1, p).ok());
+  ASSERT_TRUE(net.Connect(r1, r2, p).ok());
+  ASSERT_TRUE(net.Connect(r2, server, p).ok());
+  net.AddRoutesToAllHosts();
+  EXPECT_EQ(r1->Lookup(server->address()), 2);
+  EXPECT_EQ(r2->Lookup(c1->address()), 0);
+  RecordingClient srv, rc0, rc1;
+  server->SetClient(&srv);
+  c0->SetClient(&rc0);
+  c1->SetClient(&rc1);
+  c0->Send(TcpPacket(c0->address(), server->address(), 1));
+  c1->Send(TcpPacket(c1->address(), server->address(), 2));
+  server->Send(TcpPacket(server->address(), c1->address(), 3));
+  sim.RunUntilIdle();
+  ASSERT_EQ(srv.arrivals.size(), 2u);
+  EXPECT_EQ(srv.arrivals[0].at, Ms(3));  // three links of 1 ms
+  ASSERT_EQ(rc1.arrivals.size(), 1u);
+  EXPECT_EQ(SeqOf(rc1.arrivals[0].bytes), 3u);
+  EXPECT_TRUE(rc0.arrivals.empty());
+}
+
 // A lossy, jittery, duplicating, reordering, corrupting, rate-limited run in
 // both directions; returns its trace and pcaps.
 struct RunOutput {
