@@ -376,8 +376,8 @@ void Runner::Expect(const PacketStep& step, const PacketSpec& spec, Instant t) {
     if (!same) diffs.push_back("options differ");
   }
   if (!step.time.any && AbsDiff(s.time, t) > tolerance_) {
-    diffs.push_back(absl::StrCat("sent ", Secs(s.time - t), " off its time (tolerance ",
-                                 Secs(tolerance_), ")"));
+    diffs.push_back(absl::StrCat("sent ", Secs(AbsDiff(s.time, t)), s.time < t ? " early" : " late",
+                                 " (tolerance ", Secs(tolerance_), ")"));
   }
   if (diffs.empty()) {
     Ok(step, s.time);

@@ -4,16 +4,25 @@
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "scenarios/lang/packet_script_parser.h"
+#include "tcp/wire/ipv4_address.h"
+#include "tcp/wire/packet.h"
 
 namespace tcplab::scenario {
 namespace {
 
+using ::testing::Contains;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 PktRunResult RunText(const std::string& text, const PktRunOptions& options = {}) {
   absl::StatusOr<PacketScript> script = ParsePacketScript(text, "t.pkt");
@@ -42,6 +51,335 @@ TEST(PktRunnerTest, PassiveOpenReportsEveryStep) {
   EXPECT_TRUE(r.passed) << r.report;
   EXPECT_THAT(r.report, HasSubstr("t.pkt:8:1: ok `> S. 0:0(0) ack 1 win 65535 <mss 1460>` at 0s\n"));
   EXPECT_THAT(r.report, HasSubstr("t.pkt:10:1: ok `accept(3, ..., ...) = 4` at 0.1s\n"));
+}
+
+// The passive-open script every negative test changes in one place.
+constexpr char kPassive[] = R"(--remote_port=40000
+0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0  bind(3, ..., ...) = 0
++0  listen(3, 1) = 0
++0  < S 0:0(0) win 65535 <mss 1460,sackOK,nop,nop,nop,wscale 7>
++0  > S. 0:0(0) ack 1 win 65535 <mss 1460>
++.1 < . 1:1(0) ack 1 win 65535
++0  accept(3, ..., ...) = 4
++0  < P. 1:11(10) ack 1 win 65535
++0  > . 1:1(0) ack 11 win 65525
++0  read(4, ..., 100) = 10
+)";
+
+// kPassive with the first occurrence of `from` replaced by `to`.
+std::string Mutate(absl::string_view from, absl::string_view to) {
+  std::string s = kPassive;
+  size_t at = s.find(std::string(from));
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) s.replace(at, from.size(), std::string(to));
+  return s;
+}
+
+std::vector<std::string> Messages(const PktRunResult& r) {
+  std::vector<std::string> out;
+  for (const PktMismatch& m : r.mismatches) out.push_back(m.message);
+  return out;
+}
+
+TEST(PktRunnerTest, BaseScriptPasses) {
+  PktRunResult r = RunText(kPassive);
+  EXPECT_TRUE(r.passed) << r.report;
+  EXPECT_TRUE(r.mismatches.empty());
+}
+
+TEST(PktRunnerTest, WrongFlagsAreCaught) {
+  PktRunResult r = RunText(Mutate("> S. 0:0(0)", "> . 0:0(0)"));
+  EXPECT_FALSE(r.passed);
+  EXPECT_THAT(Messages(r), ElementsAre(
+      "t.pkt:6:1: expected `> . 0:0(0) ack 1 win 65535 <mss 1460>` at 0s, got "
+      "`> S. 0:0(0) ack 1 win 65535 <mss 1460>` at 0s: flags differ"));
+}
+
+TEST(PktRunnerTest, WrongSeqAckAndLengthAreCaught) {
+  EXPECT_THAT(Messages(RunText(Mutate("> S. 0:0(0) ack 1", "> S. 5:5(0) ack 1"))),
+              ElementsAre(HasSubstr(": seq differs")));
+  EXPECT_THAT(Messages(RunText(Mutate("> S. 0:0(0) ack 1", "> S. 0:0(0) ack 2"))),
+              ElementsAre(HasSubstr(": ack differs")));
+  EXPECT_THAT(Messages(RunText(Mutate("> . 1:1(0) ack 11", "> . 1:2(1) ack 12"))),
+              ElementsAre(HasSubstr(": payload length differs, ack differs")));
+}
+
+TEST(PktRunnerTest, WrongWindowIsCaughtUnlessIgnored) {
+  std::string text = Mutate("ack 1 win 65535 <mss 1460>", "ack 1 win 29200 <mss 1460>");
+  EXPECT_THAT(Messages(RunText(text)),
+              ElementsAre("t.pkt:6:1: expected `> S. 0:0(0) ack 1 win 29200 <mss 1460>` at 0s, "
+                          "got `> S. 0:0(0) ack 1 win 65535 <mss 1460>` at 0s: window differs"));
+  PktRunOptions ignore;
+  ignore.ignore_window = true;
+  EXPECT_TRUE(RunText(text, ignore).passed);
+}
+
+TEST(PktRunnerTest, WrongOptionsAreCaught) {
+  EXPECT_THAT(
+      Messages(RunText(Mutate("ack 1 win 65535 <mss 1460>", "ack 1 win 65535 <mss 1460,nop,wscale 7>"))),
+      ElementsAre("t.pkt:6:1: expected `> S. 0:0(0) ack 1 win 65535 <mss 1460,nop,wscale 7>` at "
+                  "0s, got `> S. 0:0(0) ack 1 win 65535 <mss 1460>` at 0s: options differ"));
+  EXPECT_THAT(Messages(RunText(Mutate("<mss 1460>", "<mss 536>"))),
+              ElementsAre(HasSubstr(": options differ")));
+  // No list at all means no options.
+  EXPECT_THAT(Messages(RunText(Mutate(" <mss 1460>", ""))),
+              ElementsAre(HasSubstr(": options differ")));
+  // Options on a segment that carries none.
+  EXPECT_THAT(Messages(RunText(Mutate("ack 11 win 65525", "ack 11 win 65525 <nop,nop>"))),
+              ElementsAre(HasSubstr(": options differ")));
+  // <...> does not look.
+  EXPECT_TRUE(RunText(Mutate("<mss 1460>", "<...>")).passed);
+}
+
+TEST(PktRunnerTest, WrongTimingIsCaught) {
+  // Expected 50 ms after the SYN, sent at once.
+  EXPECT_THAT(Messages(RunText(Mutate("+0  > S.", "+.05  > S."))),
+              ElementsAre(HasSubstr("at 0.05s, got `> S. 0:0(0) ack 1 win 65535 <mss 1460>` at "
+                                    "0s: sent 0.05s early (tolerance 0.004s)")));
+  // Within the tolerance, and with a wider one, it passes.
+  EXPECT_TRUE(RunText(Mutate("+0  > S.", "+.004  > S.")).passed);
+  PktRunOptions wide;
+  wide.tolerance_override = absl::Milliseconds(60);
+  EXPECT_TRUE(RunText(Mutate("+0  > S.", "+.05  > S."), wide).passed);
+  // `*` takes any time.
+  EXPECT_TRUE(RunText(Mutate("+0  > S.", "*  > S.")).passed);
+}
+
+constexpr char kSynRetransmit[] = R"(--remote_port=40000
+--rto_initial=1s
+0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0  fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0  connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
++0  > S 0:0(0) win 65535 <mss 1460>
+%s  > S 0:0(0) win 65535 <mss 1460>
+)";
+
+TEST(PktRunnerTest, RetransmissionTimingIsChecked) {
+  EXPECT_TRUE(RunText(absl::StrFormat(kSynRetransmit, "+1")).passed);
+  EXPECT_TRUE(RunText(absl::StrFormat(kSynRetransmit, "1.003")).passed);
+  // Expected too late: the retransmission at 1 s is early.
+  EXPECT_THAT(Messages(RunText(absl::StrFormat(kSynRetransmit, "+2"))),
+              ElementsAre("t.pkt:7:1: expected `> S 0:0(0) win 65535 <mss 1460>` at 2s, got "
+                          "`> S 0:0(0) win 65535 <mss 1460>` at 1s: sent 1s early (tolerance "
+                          "0.004s)"));
+  // Expected too early: nothing by then; the late one is then extra.
+  EXPECT_THAT(Messages(RunText(absl::StrFormat(kSynRetransmit, "+.5"))),
+              ElementsAre("t.pkt:7:1: expected `> S 0:0(0) win 65535 <mss 1460>` at 0.5s, but "
+                          "the stack sent nothing by 0.504s"));
+  // `*` waits for it, and the next relative time counts from when it came.
+  std::string any = absl::StrCat(absl::StrFormat(kSynRetransmit, "*"),
+                                 "+2  > S 0:0(0) win 65535 <mss 1460>\n");
+  PktRunResult r = RunText(any);
+  EXPECT_TRUE(r.passed) << r.report;
+  EXPECT_THAT(r.report, HasSubstr("t.pkt:8:1: ok `> S 0:0(0) win 65535 <mss 1460>` at 3s"));
+}
+
+TEST(PktRunnerTest, MissingSegmentIsCaught) {
+  PktRunResult r = RunText(absl::StrCat(kPassive, "+0  > P. 1:11(10) ack 11\n"));
+  EXPECT_THAT(Messages(r), ElementsAre("t.pkt:12:1: expected `> P. 1:11(10) ack 11` at 0.1s, "
+                                       "but the stack sent nothing by 0.104s"));
+}
+
+TEST(PktRunnerTest, ExtraSegmentIsCaughtBeforeInputsCallsAndAtTheEnd) {
+  // Without the SYN-ACK line, it is extra when the next segment is injected.
+  EXPECT_THAT(Messages(RunText(Mutate("+0  > S. 0:0(0) ack 1 win 65535 <mss 1460>\n", ""))),
+              ElementsAre("t.pkt:6:1: the stack sent `> S. 0:0(0) ack 1 win 65535 <mss 1460>` "
+                          "at 0s, which the script does not expect (extra segment)"));
+  // ... before a call.
+  EXPECT_THAT(Messages(RunText(Mutate("+0  > . 1:1(0) ack 11 win 65525\n", ""))),
+              ElementsAre("t.pkt:10:1: the stack sent `> . 1:1(0) ack 11 win 65525` at 0.1s, "
+                          "which the script does not expect (extra segment)"));
+  // ... and at the end of the script.
+  PktRunResult r = RunText(absl::StrCat(kPassive, "+0  write(4, ..., 5) = 5\n"));
+  EXPECT_THAT(Messages(r), ElementsAre("t.pkt: end of script: the stack sent "
+                                       "`> P. 1:6(5) ack 11 win 65525` at 0.1s, which the script "
+                                       "does not expect (extra segment)"));
+  EXPECT_EQ(r.mismatches[0].pos, SourcePos{});
+}
+
+TEST(PktRunnerTest, WrongCallResultsAreCaught) {
+  EXPECT_THAT(Messages(RunText(Mutate("accept(3, ..., ...) = 4", "accept(3, ..., ...) = 5"))),
+              ElementsAre("t.pkt:8:1: expected `accept(3, ..., ...) = 5`, got 4 at 0.1s: "
+                          "result differs"));
+  EXPECT_THAT(Messages(RunText(Mutate("read(4, ..., 100) = 10", "read(4, ..., 100) = 11"))),
+              ElementsAre(HasSubstr("got 10 at 0.1s: result differs")));
+  EXPECT_THAT(Messages(RunText(Mutate("socket(..., SOCK_STREAM, IPPROTO_TCP) = 3",
+                                      "socket(..., SOCK_STREAM, IPPROTO_TCP) = 4"))),
+              Contains(HasSubstr("t.pkt:2:1: expected `socket(..., SOCK_STREAM, IPPROTO_TCP) = 4`, "
+                                 "got 3 at 0s: result differs")));
+}
+
+TEST(PktRunnerTest, WrongErrnoIsCaught) {
+  std::string text = absl::StrCat(kPassive, R"(+0  < R. 11:11(0) ack 1 win 0
++0  read(4, ..., 100) = -1 ETIMEDOUT (Connection timed out)
+)");
+  EXPECT_THAT(Messages(RunText(text)),
+              ElementsAre("t.pkt:13:1: expected `read(4, ..., 100) = -1 ETIMEDOUT (Connection "
+                          "timed out)`, got -1 ECONNRESET (connection reset by peer in "
+                          "ESTABLISHED) at 0.1s: result differs"));
+  // A success where an error was expected, and an error where success was.
+  EXPECT_THAT(Messages(RunText(Mutate("read(4, ..., 100) = 10", "read(4, ..., 100) = -1 EAGAIN"))),
+              ElementsAre(HasSubstr("got 10 at 0.1s: result differs")));
+  EXPECT_THAT(Messages(RunText(Mutate("accept(3, ..., ...) = 4\n",
+                                      "accept(3, ..., ...) = 4\n+0 close(4) = 0\n"
+                                      "+0 > R 1:1(0) win 0\n"))),
+              Contains(HasSubstr("read(4, ..., 100) = 10`, got -1 EBADF")));
+}
+
+TEST(PktRunnerTest, ContinuesAfterMismatchesUnlessAskedToStop) {
+  std::string text = Mutate("ack 1 win 65535 <mss 1460>", "ack 1 win 1 <mss 1460>");
+  text = absl::StrReplaceAll(text, {{"read(4, ..., 100) = 10", "read(4, ..., 100) = 9"}});
+  EXPECT_EQ(RunText(text).mismatches.size(), 2u);
+  PktRunOptions stop;
+  stop.stop_at_first_mismatch = true;
+  PktRunResult r = RunText(text, stop);
+  EXPECT_FALSE(r.passed);
+  ASSERT_EQ(r.mismatches.size(), 1u);
+  EXPECT_EQ(r.mismatches[0].pos.line, 6);
+  EXPECT_THAT(r.report, Not(HasSubstr("t.pkt:7:1")));
+}
+
+TEST(PktRunnerTest, RecordsEveryPacketWithItsTime) {
+  PktRunResult r = RunText(kPassive);
+  // SYN, SYN-ACK, ACK, data, ACK.
+  ASSERT_EQ(r.packets.size(), 5u);
+  EXPECT_EQ(r.packets[0].first, Instant::Zero());
+  EXPECT_EQ(r.packets[1].first, Instant::Zero());
+  EXPECT_EQ(r.packets[2].first, Instant::Zero() + absl::Milliseconds(100));
+  EXPECT_EQ(r.packets[4].first, Instant::Zero() + absl::Milliseconds(100));
+  wire::Packet syn_ack;
+  ASSERT_EQ(wire::ParsePacket(r.packets[1].second, &syn_ack), wire::ParseError::kOk);
+  EXPECT_EQ(syn_ack.ip.src, wire::Ipv4Address(192, 168, 0, 1));
+  EXPECT_EQ(syn_ack.ip.dst, wire::Ipv4Address(192, 0, 2, 1));
+  EXPECT_EQ(syn_ack.tcp.src_port, 8080);
+  EXPECT_EQ(syn_ack.tcp.dst_port, 40000);
+  wire::Packet syn;
+  ASSERT_EQ(wire::ParsePacket(r.packets[0].second, &syn), wire::ParseError::kOk);
+  EXPECT_EQ(syn.tcp.seq.raw(), 0u);
+  EXPECT_EQ(syn_ack.tcp.ack.raw(), 1u);
+}
+
+TEST(PktRunnerTest, RemoteIsnOffsetsThePeersNumbers) {
+  std::string text = absl::StrCat("--remote_isn=4294967000\n", kPassive);
+  PktRunResult r = RunText(text);
+  EXPECT_TRUE(r.passed) << r.report;
+  wire::Packet syn;
+  ASSERT_EQ(wire::ParsePacket(r.packets[0].second, &syn), wire::ParseError::kOk);
+  EXPECT_EQ(syn.tcp.seq.raw(), 4294967000u);
+  wire::Packet data;  // 1:11 wraps past 2^32
+  ASSERT_EQ(wire::ParsePacket(r.packets[3].second, &data), wire::ParseError::kOk);
+  EXPECT_EQ(data.tcp.seq.raw(), 4294967001u);
+}
+
+TEST(PktRunnerTest, ActiveOpenRefused) {
+  PktRunResult r = RunText(R"(--remote_port=40000
+0        socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+0...0.1  connect(3, ..., ...) = -1 ECONNREFUSED (Connection refused)
+0        > S 0:0(0) win 65535 <mss 1460>
++.1      < R. 0:0(0) ack 1 win 0
++0       read(3, ..., 10) = 0
+)");
+  EXPECT_TRUE(r.passed) << r.report;
+  // The same, non-blocking: EINPROGRESS, then SO_ERROR tells.
+  r = RunText(R"(--remote_port=40000
+0    socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0   fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0   connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
++0   > S 0:0(0) win 65535 <mss 1460>
++.1  < R. 0:0(0) ack 1 win 0
++0   getsockopt(3, SOL_SOCKET, SO_ERROR, [ECONNREFUSED], [4]) = 0
++0   getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) = 0
+)");
+  EXPECT_TRUE(r.passed) << r.report;
+}
+
+TEST(PktRunnerTest, SoErrorMismatchIsCaught) {
+  PktRunResult r = RunText(R"(--remote_port=40000
+0    socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0   fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0   connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
++0   > S 0:0(0) win 65535 <mss 1460>
++.1  < R. 0:0(0) ack 1 win 0
++0   getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) = 0
+)");
+  EXPECT_THAT(Messages(r), ElementsAre("t.pkt:7:1: expected `getsockopt(3, SOL_SOCKET, SO_ERROR, "
+                                       "[0], [4]) = 0`, got SO_ERROR ECONNREFUSED: value "
+                                       "differs"));
+}
+
+TEST(PktRunnerTest, BlockingCallReturnTimeIsChecked) {
+  const char* kConnect = R"(--remote_port=40000
+0        socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+%s  connect(3, ..., ...) = 0
+0        > S 0:0(0) <mss 1460>
++.1      < S. 0:0(0) ack 1 win 65535 <mss 1460>
++0       > . 1:1(0) ack 1
+)";
+  EXPECT_TRUE(RunText(absl::StrFormat(kConnect, "0...0.1")).passed);
+  EXPECT_TRUE(RunText(absl::StrFormat(kConnect, "0...+.1")).passed);
+  EXPECT_TRUE(RunText(absl::StrFormat(kConnect, "*")).passed);
+  EXPECT_THAT(Messages(RunText(absl::StrFormat(kConnect, "0...0.3"))),
+              ElementsAre("t.pkt:3:1: expected `connect(3, ..., ...) = 0`, got 0 at 0.1s: "
+                          "returned at 0.1s, expected at 0.3s (tolerance 0.004s)"));
+  // Without an end time a call must not block.
+  EXPECT_THAT(Messages(RunText(absl::StrFormat(kConnect, "0"))),
+              ElementsAre(HasSubstr("returned at 0.1s, expected at 0s")));
+}
+
+TEST(PktRunnerTest, CallStillBlockedIsCaught) {
+  // The read never gets data: reported when the next call comes ...
+  EXPECT_THAT(Messages(RunText(absl::StrCat(kPassive, "+0...1 read(4, ..., 10) = 10\n"
+                                                      "+.5 close(4) = 0\n"
+                                                      "+0 > F. 1:1(0) ack 11 win 65525\n"))),
+              ElementsAre("t.pkt:12:1: expected `read(4, ..., 10) = 10`, but the call was still "
+                          "blocked at 0.6s when the next call came"));
+  // ... or at the end, after waiting for its return time.
+  EXPECT_THAT(Messages(RunText(absl::StrCat(kPassive, "+0...1 read(4, ..., 10) = 10\n"))),
+              ElementsAre("t.pkt:12:1: expected `read(4, ..., 10) = 10`, but the call was still "
+                          "blocked at the end (0.1s)"));
+}
+
+TEST(PktRunnerTest, UnsupportedStackKeysAreErrors) {
+  absl::StatusOr<PacketScript> script =
+      ParsePacketScript(absl::StrCat("--sack=on\n", kPassive), "t.pkt");
+  ASSERT_TRUE(script.ok()) << script.status();
+  absl::StatusOr<PktRunResult> r = RunPacketScript(*script);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kUnimplemented);
+  script = ParsePacketScript(absl::StrCat("--sack=off\n--timestamps=off\n", kPassive), "t.pkt");
+  ASSERT_TRUE(script.ok()) << script.status();
+  EXPECT_TRUE(RunPacketScript(*script).ok());
+}
+
+// RFC 9293 §3.10.4 (ABORT; CLOSE with unread data): <SEQ=SND.NXT><CTL=RST>,
+// no ACK (Linux sets ACK on these).
+TEST(PktRunnerTest, SoLingerZeroCloseSendsRst) {
+  PktRunResult r = RunText(absl::StrCat(kPassive, R"(+0  setsockopt(4, SOL_SOCKET, SO_LINGER, {l_onoff=1, l_linger=0}, 8) = 0
++0  close(4) = 0
++0  > R 1:1(0) win 0
+)"));
+  EXPECT_TRUE(r.passed) << r.report;
+}
+
+TEST(PktRunnerTest, CloseWithUnreadDataSendsRst) {
+  PktRunResult r = RunText(Mutate("+0  read(4, ..., 100) = 10\n",
+                                  "+0  close(4) = 0\n+0  > R 1:1(0) win 0\n"));
+  EXPECT_TRUE(r.passed) << r.report;
+}
+
+TEST(PktRunnerTest, HalfCloseKeepsReading) {
+  PktRunResult r = RunText(absl::StrCat(kPassive, R"(+0  shutdown(4, SHUT_WR) = 0
++0  > F. 1:1(0) ack 11 win 65525
++0  write(4, ..., 10) = -1 EPIPE (Broken pipe)
++.1 < . 11:11(0) ack 2 win 65535
++0  < P. 11:21(10) ack 2 win 65535
++0  > . 2:2(0) ack 21 win 65515
++0  read(4, ..., 100) = 10
++0  < F. 21:21(0) ack 2 win 65535
++0  > . 2:2(0) ack 22 win 65515
++0  read(4, ..., 100) = 0
+)"));
+  EXPECT_TRUE(r.passed) << r.report;
 }
 
 class LibraryScriptTest : public ::testing::TestWithParam<const char*> {};
