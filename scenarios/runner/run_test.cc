@@ -1,0 +1,176 @@
+// The runner end to end: the example scenarios pass, expectations bite,
+// output and pcap are a function of the scenario and seed alone.
+
+#include "scenarios/runner/run.h"
+
+#include <string>
+
+#include "absl/strings/match.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "scenarios/lang/scenario_parser.h"
+
+namespace tcplab::scenario::runner {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+Scenario Parse(const std::string& text) {
+  absl::StatusOr<Scenario> s = ParseScenario(text, "test.scn");
+  EXPECT_TRUE(s.ok()) << s.status().message();
+  return s.ok() ? *s : Scenario{};
+}
+
+RunResult RunIt(const Scenario& s, RunOptions o = {}) {
+  absl::StatusOr<RunResult> r = RunScenario(s, o);
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? *r : RunResult{};
+}
+
+constexpr char kBulk[] = R"(# bulk over a lossy link
+seed 5
+host a { address 10.0.0.1 }
+host b { address 10.0.0.2 }
+link a -- b { delay 10ms; rate 10Mbit/s; loss 2% }
+app rx sink on b { listen 80 }
+app tx bulk on a { connect b:80; bytes 300KB }
+expect rx.received == 300KB
+expect rx.intact
+expect tx.error == none
+expect tx.state == CLOSED
+expect rx.connections == 1
+)";
+
+TEST(RunTest, ExampleScenariosPass) {
+  for (const char* f : {"scenarios/lang/testdata/bulk_loss_jitter.scn",
+                        "scenarios/lang/testdata/link_dies_after_1mb.scn",
+                        "scenarios/lang/testdata/slow_reader_pause.scn"}) {
+    absl::StatusOr<RunResult> r = RunScenarioFile(f, {});
+    ASSERT_TRUE(r.ok()) << f << ": " << r.status();
+    EXPECT_TRUE(r->passed) << r->output;
+    EXPECT_THAT(r->output, HasSubstr("result: PASS"));
+    EXPECT_THAT(r->output, Not(HasSubstr("replay:")));
+  }
+}
+
+TEST(RunTest, BulkTransferPassesAndReportsEverySection) {
+  const RunResult r = RunIt(Parse(kBulk));
+  EXPECT_TRUE(r.passed) << r.output;
+  EXPECT_EQ(r.seed, 5u);
+  EXPECT_THAT(r.output, HasSubstr("timeline"));
+  EXPECT_THAT(r.output, HasSubstr("a:49152 > b:80  S 0:0(0)"));
+  EXPECT_THAT(r.output, HasSubstr("dropped (loss)"));
+  EXPECT_THAT(r.output, HasSubstr("summary:"));
+  EXPECT_THAT(r.output, HasSubstr("a-b:a>b: entered"));
+  EXPECT_THAT(r.output, HasSubstr("PASS  expect rx.received == 300KB"));
+  EXPECT_EQ(r.expectations.size(), 5u);
+}
+
+TEST(RunTest, SameSeedSameOutputAndPcapOtherSeedDifferent) {
+  const Scenario s = Parse(kBulk);
+  RunOptions o;
+  o.pcap_in_memory = true;
+  const RunResult a = RunIt(s, o);
+  const RunResult b = RunIt(s, o);
+  EXPECT_EQ(a.output, b.output);
+  EXPECT_EQ(a.pcap, b.pcap);
+  EXPECT_GT(a.pcap.size(), 300000u);
+  o.seed = 6;
+  const RunResult c = RunIt(s, o);
+  EXPECT_NE(a.pcap, c.pcap);
+  EXPECT_NE(a.output, c.output);
+}
+
+TEST(RunTest, FailingExpectationPrintsWhatWasSeenAndReplay) {
+  std::string text = kBulk;
+  text += "expect rx.received == 1MB\nexpect tx.retransmits == 0\n";
+  RunOptions o;
+  o.seed = 9;
+  const RunResult r = RunIt(Parse(text), o);
+  EXPECT_FALSE(r.passed);
+  EXPECT_THAT(r.output, HasSubstr("FAIL  expect rx.received == 1MB  (seen rx[0]: 300KB)"));
+  EXPECT_THAT(r.output, HasSubstr("FAIL  expect tx.retransmits == 0"));
+  EXPECT_THAT(r.output, HasSubstr("result: FAIL (5 of 7 expectations hold)"));
+  EXPECT_THAT(r.output, HasSubstr("replay: tcplab run test.scn --seed 9\n"));
+}
+
+TEST(RunTest, RefusedResetAndTimedOut) {
+  const RunResult r = RunIt(Parse(R"(# errors
+host a { address 10.0.0.1; syn_retries 2; rto_initial 200ms }
+host b { address 10.0.0.2 }
+host c { address 10.0.0.3 }
+switch sw
+link a -- sw
+link b -- sw
+link c -- sw
+app refused bulk on a { connect b:81; bytes 1KB }
+app rx sink on b { listen 80 }
+app tx bulk on a { connect b:80; bytes 1MB }
+app void bulk on a { connect c:80; bytes 1KB }
+app crx sink on c { listen 80 }
+at 0s: link c -- sw down
+when rx.received >= 100KB: app rx abort
+expect refused.error == refused
+expect tx.error == reset
+expect void.error == timed_out
+expect rx.received >= 100KB
+)"));
+  EXPECT_TRUE(r.passed) << r.output;
+}
+
+TEST(RunTest, ManyClientsHttpAndEcho) {
+  const RunResult r = RunIt(Parse(R"(# many clients
+host c { address 10.0.1.1; count 5 }
+host s { address 10.0.0.2 }
+switch sw
+link c -- sw { delay 2ms }
+link s -- sw { delay 1ms; rate 50Mbit/s }
+app web http_server on s { listen 80 }
+app get http_get on c { connect s:80; bytes 20KB; requests 3; count 2 }
+app echo echo on s { listen 7 }
+app talk bulk on c { connect s:7; bytes 50KB }
+expect get.received == 60KB
+expect get.intact
+expect talk.received == 50KB
+expect talk.intact
+expect web.connections == 10
+expect echo.connections == 5
+expect talk.completed <= 10s
+)"));
+  EXPECT_TRUE(r.passed) << r.output;
+}
+
+TEST(RunTest, SlowReaderRateAndStopResume) {
+  const RunResult r = RunIt(Parse(R"(# slow
+host a { address 10.0.0.1 }
+host b { address 10.0.0.2; recv_buffer 16KiB }
+link a -- b { delay 5ms }
+app rx sink on b { listen 80; read_rate 100KB/s }
+app tx bulk on a { connect b:80; bytes 200KB }
+at 1s: app rx stop_reading
+at 3s: app rx resume_reading
+expect rx.received <= 110KB at 2s
+expect rx.received >= 90KB at 2s
+expect tx.zero_window_probes >= 1
+expect rx.received == 200KB
+expect tx.completed >= 3s
+)"));
+  EXPECT_TRUE(r.passed) << r.output;
+}
+
+TEST(RunTest, ExpectationAfterTheRunEndsFails) {
+  const RunResult r = RunIt(Parse(R"(# short
+time_limit 1s
+host a { address 10.0.0.1 }
+host b { address 10.0.0.2 }
+link a -- b
+app rx sink on b { listen 80 }
+expect rx.connections == 0 at 2s
+)"));
+  EXPECT_FALSE(r.passed);
+  EXPECT_THAT(r.output, HasSubstr("before the check time"));
+}
+
+}  // namespace
+}  // namespace tcplab::scenario::runner

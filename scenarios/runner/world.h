@@ -1,0 +1,196 @@
+#ifndef TCPLAB_SCENARIOS_RUNNER_WORLD_H_
+#define TCPLAB_SCENARIOS_RUNNER_WORLD_H_
+
+// A scenario made real: the simulated network (netsim), one tcp::Stack per
+// host instance, the applications, and the scenario's events.
+//
+// Mapping from the scenario language:
+//   host NAME (count N)  N SimHosts "NAME[0]".."NAME[N-1]" (or "NAME"), each
+//                        with a StackHost; addresses as given, else
+//                        10.0.0.1, 10.0.0.2, ... skipping taken ones.
+//   switch NAME          a netsim Router with a /32 route per host it
+//                        reaches (first hop found breadth-first).
+//   link A -- B          a netsim Link per instance of a counted end;
+//                        impairments are mapped field by field onto netsim's
+//                        defaults (scenario percentages become fractions).
+//   stack keys           tcp::StackConfig fields; keys the engine does not
+//                        implement yet (sack, timestamps, window_scale,
+//                        delayed_ack, nagle, keepalive, congestion other
+//                        than none) are ignored with a note. Without
+//                        isn_secret, the ISN secret derives from the seed
+//                        and the host's name, so the seed changes every
+//                        sequence number.
+//   app                  an AppInstance per host instance (apps.h).
+//   at / when            Apply() of the action; `when` triggers are checked
+//                        after every packet and timer (CheckTriggers).
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "netsim/link.h"
+#include "netsim/network.h"
+#include "netsim/sim_host.h"
+#include "netsim/simulator.h"
+#include "netsim/stack_host.h"
+#include "scenarios/lang/scenario.h"
+#include "scenarios/runner/apps.h"
+#include "tcp/config.h"
+#include "tcp/observer.h"
+#include "tcp/stack.h"
+
+namespace tcplab::scenario::runner {
+
+class World;
+
+// What the world reports as it runs (the timeline listens).
+class WorldObserver {
+ public:
+  virtual ~WorldObserver() = default;
+  virtual void OnStateChange(const std::string& /*host*/, tcp::SocketId /*id*/,
+                             tcp::ConnectionState /*from*/, tcp::ConnectionState /*to*/,
+                             Instant /*now*/) {}
+  virtual void OnZeroWindowProbe(const std::string& /*host*/, tcp::SocketId /*id*/,
+                                 Instant /*now*/) {}
+  // Scenario events, app milestones and failures.
+  virtual void OnNote(Instant /*now*/, const std::string& /*text*/) {}
+};
+
+// A host instance: its SimHost, its stack and the apps on it.
+class HostRuntime final : public netsim::BackendClient,
+                          private netsim::Application,
+                          private tcp::StackObserver {
+ public:
+  HostRuntime(World* world, std::string name, netsim::SimHost* sim_host,
+              tcp::StackConfig config);
+  HostRuntime(const HostRuntime&) = delete;
+  HostRuntime& operator=(const HostRuntime&) = delete;
+
+  const std::string& name() const { return name_; }
+  tcp::Stack& stack() { return stack_host_.stack(); }
+  netsim::SimHost& sim_host() { return *sim_host_; }
+  World& world() { return *world_; }
+  // After user calls made outside a stack callback.
+  void Kick(Instant now) { stack_host_.Kick(now); }
+
+  void AddApp(AppInstance* app) { apps_.push_back(app); }
+  void RegisterConn(tcp::SocketId id, Conn* conn) { conns_[id] = conn; }
+  void RegisterListener(tcp::SocketId id, AppInstance* app) { listeners_[id] = app; }
+
+  // From the stack's observer; also valid after the app released the socket.
+  tcp::ConnectionState StateOf(tcp::SocketId id) const;
+  uint64_t RetransmitsOf(tcp::SocketId id) const;
+  uint64_t ProbesOf(tcp::SocketId id) const;
+
+  // BackendClient (the SimHost calls these).
+  void OnPacket(Instant now, absl::Span<const uint8_t> ip_packet) override;
+  void OnWake(Instant now) override;
+
+  // Pumps every app on this host (after any activity).
+  void PumpApps(Instant now);
+
+ private:
+  struct Track {
+    tcp::ConnectionState state = tcp::ConnectionState::kClosed;
+    uint64_t retransmits = 0;
+    uint64_t probes = 0;
+  };
+  // netsim::Application
+  void OnEvent(Instant now, netsim::StackHost& host, const tcp::Event& e) override;
+  // tcp::StackObserver
+  void OnStateChange(tcp::SocketId id, tcp::ConnectionState from, tcp::ConnectionState to,
+                     Instant now) override;
+  void OnRetransmit(tcp::SocketId id, wire::Seq seq, uint32_t seq_length, int attempt,
+                    Instant now) override;
+  void OnZeroWindowProbe(tcp::SocketId id, wire::Seq seq, Instant now) override;
+
+  World* world_;
+  std::string name_;
+  netsim::SimHost* sim_host_;
+  netsim::StackHost stack_host_;
+  std::vector<AppInstance*> apps_;
+  std::map<tcp::SocketId, Conn*> conns_;
+  std::map<tcp::SocketId, AppInstance*> listeners_;
+  std::map<tcp::SocketId, Track> tracks_;
+};
+
+// One netsim link made for a scenario link (several for a counted end).
+struct LinkBinding {
+  netsim::Link* link = nullptr;
+  std::string a;  // the scenario names of its ends, in netsim's a/b order
+  std::string b;
+};
+
+class World {
+ public:
+  // Builds everything; nothing runs until the simulator does. Errors: a
+  // scenario the runner cannot realize (e.g. a connect to a host with no
+  // address, invalid impairments).
+  static absl::StatusOr<std::unique_ptr<World>> Build(const Scenario& scenario,
+                                                      uint64_t seed,
+                                                      WorldObserver* observer);
+  ~World();
+
+  const Scenario& scenario() const { return *scenario_; }
+  netsim::Simulator& sim() { return sim_; }
+  netsim::Network& net() const { return *net_; }
+  WorldObserver* observer() const { return observer_; }
+  const std::vector<std::unique_ptr<HostRuntime>>& hosts() const { return hosts_; }
+  // The instances of each app, by app name (in host instance order).
+  const std::vector<AppInstance*>& AppInstances(const std::string& app) const;
+  // Notes made while building (ignored keys...), in order.
+  const std::vector<std::string>& notes() const { return notes_; }
+  // Host instance name for an address ("" if none).
+  std::string HostNameOf(wire::Ipv4Address a) const;
+  std::optional<wire::Ipv4Address> AddressOf(const std::string& scenario_host) const;
+
+  // Schedules app starts, `at` events and `when` triggers.
+  void Arm();
+  // Performs an action now.
+  void Apply(Instant now, const Action& action);
+  // Fires the `when` triggers that hold now.
+  void CheckTriggers(Instant now);
+  void Note(Instant now, const std::string& text);
+
+ private:
+  explicit World(const Scenario& scenario, uint64_t seed, WorldObserver* observer);
+  absl::Status BuildTopology();
+  absl::Status BuildRoutes();
+  void ApplyLinkAction(Instant now, const LinkRef& ref, const std::function<void(
+                                                            netsim::LinkDirection&)>& fn);
+
+  const Scenario* scenario_;
+  uint64_t seed_;
+  WorldObserver* observer_;
+  netsim::Simulator sim_;
+  std::unique_ptr<netsim::Network> net_;
+  std::vector<std::unique_ptr<HostRuntime>> hosts_;
+  // Scenario host name -> its instances (indices into hosts_).
+  std::map<std::string, std::vector<size_t>> instances_;
+  std::map<std::string, wire::Ipv4Address> first_address_;
+  std::map<uint32_t, std::string> host_by_address_;
+  std::map<std::string, netsim::Node*> nodes_by_name_;  // instance or switch name
+  std::vector<std::vector<LinkBinding>> links_;  // by scenario link index
+  std::vector<std::unique_ptr<AppInstance>> app_storage_;
+  std::map<std::string, std::vector<AppInstance*>> apps_;
+  std::map<std::string, uint32_t> app_labels_;
+  std::vector<const Event*> pending_triggers_;
+  std::vector<std::string> notes_;
+};
+
+// Maps scenario impairments onto netsim's, over `base` (fields not set keep
+// base's value).
+netsim::LinkParams ToNetsim(const LinkParams& p, netsim::LinkParams base);
+// Maps a host's stack keys onto the engine's config; appends a note for
+// each key the engine ignores.
+tcp::StackConfig ToEngine(const StackConfig& c, const std::string& host, uint64_t seed,
+                          std::vector<std::string>* notes);
+
+}  // namespace tcplab::scenario::runner
+
+#endif  // TCPLAB_SCENARIOS_RUNNER_WORLD_H_
