@@ -25,7 +25,8 @@ namespace tcplab::netsim {
 // are geometric with mean length 1/r. The chain starts in Good.
 struct GilbertElliott {
   double p = 0;
-  double r = 1;
+  double r = 1;  // netem's default when r is omitted is 1 - p: set it
+                 // explicitly when translating netem syntax
   double one_minus_h = 1;  // loss probability in Bad
   double one_minus_k = 0;  // loss probability in Good
 };
