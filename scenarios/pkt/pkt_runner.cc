@@ -36,10 +36,12 @@ struct ErrnoEntry {
   int value;
 };
 constexpr ErrnoEntry kErrnos[] = {
-    {"EIO", 5},           {"EBADF", 9},         {"EAGAIN", 11},      {"EINVAL", 22},
-    {"EPIPE", 32},        {"ENOTSOCK", 88},     {"EOPNOTSUPP", 95},  {"EADDRINUSE", 98},
-    {"EADDRNOTAVAIL", 99}, {"ECONNRESET", 104}, {"EISCONN", 106},    {"ENOTCONN", 107},
-    {"ETIMEDOUT", 110},   {"ECONNREFUSED", 111}, {"EALREADY", 114},  {"EINPROGRESS", 115},
+    {"EIO", 5},           {"EBADF", 9},          {"EAGAIN", 11},
+    {"EINVAL", 22},       {"EPIPE", 32},         {"ENOTSOCK", 88},
+    {"EOPNOTSUPP", 95},   {"EADDRINUSE", 98},    {"EADDRNOTAVAIL", 99},
+    {"ECONNRESET", 104},  {"EISCONN", 106},      {"ENOTCONN", 107},
+    {"ETIMEDOUT", 110},   {"ECONNREFUSED", 111}, {"EALREADY", 114},
+    {"EINPROGRESS", 115},
 };
 
 int ErrnoValue(absl::string_view name) {
@@ -97,8 +99,8 @@ absl::StatusOr<tcp::StackConfig> MakeStackConfig(const PacketScript& script) {
 }
 
 bool HasNoOptions(const wire::TcpOptions& o) {
-  return !o.mss && !o.window_scale && !o.sack_permitted && !o.timestamps &&
-         o.sack_count == 0 && o.layout_size == 0;
+  return !o.mss && !o.window_scale && !o.sack_permitted && !o.timestamps && o.sack_count == 0 &&
+         o.layout_size == 0;
 }
 
 struct Sent {
@@ -111,8 +113,8 @@ struct Fd {
   Kind kind = Kind::kSocket;
   tcp::SocketId id = tcp::kInvalidSocket;
   bool nonblocking = false;
-  bool linger_rst = false;    // SO_LINGER {1, 0}: close aborts
-  bool established = false;   // the handshake completed at some point
+  bool linger_rst = false;   // SO_LINGER {1, 0}: close aborts
+  bool established = false;  // the handshake completed at some point
   bool error_reported = false;
 };
 
@@ -147,12 +149,11 @@ class Runner : public tcp::PacketSink {
 
   void Transmit(absl::Span<const uint8_t> ip_packet) override {
     Sent s{now_, std::vector<uint8_t>(ip_packet.begin(), ip_packet.end())};
-    if (!local_isn_) {
-      wire::Packet p;
-      if (wire::ParsePacket(ip_packet, &p) == wire::ParseError::kOk &&
-          p.tcp.has(wire::flags::kSyn)) {
-        local_isn_ = p.tcp.seq.raw();
-      }
+    // Each new connection's SYN (or SYN-ACK) sets the ISN that the stack's
+    // numbers are relative to; retransmissions carry the same one.
+    wire::Packet p;
+    if (wire::ParsePacket(ip_packet, &p) == wire::ParseError::kOk && p.tcp.has(wire::flags::kSyn)) {
+      local_isn_ = p.tcp.seq.raw();
     }
     result_.packets.emplace_back(s.time, s.bytes);
     queue_.push_back(std::move(s));
@@ -164,8 +165,7 @@ class Runner : public tcp::PacketSink {
     return absl::StrCat(script_.file, ":", pos.line, ":", pos.column, ": ");
   }
   void Ok(const PacketStep& step, Instant t) {
-    absl::StrAppend(&result_.report, Where(step.pos), "ok `", StepBody(step), "` at ", At(t),
-                    "\n");
+    absl::StrAppend(&result_.report, Where(step.pos), "ok `", StepBody(step), "` at ", At(t), "\n");
   }
   void Mismatch(SourcePos pos, std::string what) {
     std::string line = absl::StrCat(Where(pos), what);
@@ -318,7 +318,8 @@ void Runner::Expect(const PacketStep& step, const PacketSpec& spec, Instant t) {
   AdvanceUntilSent(limit);
   if (queue_.empty()) {
     if (step.time.any) {
-      Mismatch(step.pos, absl::StrCat("expected `", want, "` at any time, but the stack sent "
+      Mismatch(step.pos, absl::StrCat("expected `", want,
+                                      "` at any time, but the stack sent "
                                       "nothing and has no timer left"));
     } else {
       Mismatch(step.pos, absl::StrCat("expected `", want, "` at ", At(t),
@@ -335,9 +336,9 @@ void Runner::Expect(const PacketStep& step, const PacketSpec& spec, Instant t) {
   wire::Packet p;
   wire::ParseError e = wire::ParsePacket(s.bytes, &p);
   if (e != wire::ParseError::kOk) {
-    Mismatch(step.pos, absl::StrCat("expected `", want, "` at ", At(t),
-                                    ", got an unparseable packet (", wire::ParseErrorName(e),
-                                    ") at ", At(s.time)));
+    Mismatch(step.pos,
+             absl::StrCat("expected `", want, "` at ", At(t), ", got an unparseable packet (",
+                          wire::ParseErrorName(e), ") at ", At(s.time)));
     return;
   }
   std::vector<std::string> diffs;
@@ -383,10 +384,10 @@ void Runner::Expect(const PacketStep& step, const PacketSpec& spec, Instant t) {
     Ok(step, s.time);
     return;
   }
-  Mismatch(step.pos, absl::StrCat("expected `", want, "` at ",
-                                  step.time.any ? std::string("any time") : At(t), ", got `",
-                                  RenderOut(p), "` at ", At(s.time), ": ",
-                                  absl::StrJoin(diffs, ", ")));
+  Mismatch(
+      step.pos,
+      absl::StrCat("expected `", want, "` at ", step.time.any ? std::string("any time") : At(t),
+                   ", got `", RenderOut(p), "` at ", At(s.time), ": ", absl::StrJoin(diffs, ", ")));
 }
 
 CallOutcome Runner::Error(const absl::Status& s, Fd* fd, Op op) const {
@@ -397,19 +398,31 @@ CallOutcome Runner::Error(const absl::Status& s, Fd* fd, Op op) const {
     case absl::StatusCode::kAborted:
       o.err = fd != nullptr && !fd->established ? "ECONNREFUSED" : "ECONNRESET";
       break;
-    case absl::StatusCode::kDeadlineExceeded: o.err = "ETIMEDOUT"; break;
+    case absl::StatusCode::kDeadlineExceeded:
+      o.err = "ETIMEDOUT";
+      break;
     case absl::StatusCode::kUnavailable:
       o.err = absl::StrContains(s.message(), "refused") ? "ECONNREFUSED" : "EAGAIN";
       break;
-    case absl::StatusCode::kAlreadyExists: o.err = "EADDRINUSE"; break;
-    case absl::StatusCode::kResourceExhausted: o.err = "EADDRNOTAVAIL"; break;
-    case absl::StatusCode::kInvalidArgument: o.err = "EINVAL"; break;
+    case absl::StatusCode::kAlreadyExists:
+      o.err = "EADDRINUSE";
+      break;
+    case absl::StatusCode::kResourceExhausted:
+      o.err = "EADDRNOTAVAIL";
+      break;
+    case absl::StatusCode::kInvalidArgument:
+      o.err = "EINVAL";
+      break;
     case absl::StatusCode::kNotFound:
-    case absl::StatusCode::kCancelled: o.err = "EBADF"; break;
+    case absl::StatusCode::kCancelled:
+      o.err = "EBADF";
+      break;
     case absl::StatusCode::kFailedPrecondition:
       o.err = op == Op::kWrite ? "EPIPE" : "ENOTCONN";
       break;
-    default: o.err = "EIO"; break;
+    default:
+      o.err = "EIO";
+      break;
   }
   return o;
 }
@@ -545,8 +558,8 @@ absl::Status Runner::Call(const PacketStep& step, const Syscall& c, Instant t) {
   const size_t index = static_cast<size_t>(&step - script_.steps.data());
   auto done = [&](CallOutcome o) { Finish(index, t, o); };
   auto bad_args = [&](absl::string_view why) {
-    return absl::InvalidArgumentError(absl::StrCat(Where(step.pos), "cannot run `",
-                                                   StepBody(step), "`: ", why));
+    return absl::InvalidArgumentError(
+        absl::StrCat(Where(step.pos), "cannot run `", StepBody(step), "`: ", why));
   };
 
   if (c.name == "socket") {
@@ -649,8 +662,8 @@ absl::Status Runner::Call(const PacketStep& step, const Syscall& c, Instant t) {
     std::vector<uint8_t> data;
     if (c.args.size() > 1 && c.args[1].kind == SyscallArg::Kind::kString) {
       data.assign(c.args[1].text.begin(), c.args[1].text.end());
-      if (std::optional<int64_t> n = IntArg(c, 2); n && *n >= 0 &&
-                                                   static_cast<size_t>(*n) < data.size()) {
+      if (std::optional<int64_t> n = IntArg(c, 2);
+          n && *n >= 0 && static_cast<size_t>(*n) < data.size()) {
         data.resize(static_cast<size_t>(*n));
       }
     } else {
@@ -720,8 +733,8 @@ absl::Status Runner::Call(const PacketStep& step, const Syscall& c, Instant t) {
         }
       }
       const SyscallArg& want = c.args[3].elements[0];
-      int64_t want_value = want.kind == SyscallArg::Kind::kName ? ErrnoValue(want.text)
-                                                                 : want.value;
+      int64_t want_value =
+          want.kind == SyscallArg::Kind::kName ? ErrnoValue(want.text) : want.value;
       if (want.kind != SyscallArg::Kind::kEllipsis && want_value != actual) {
         Mismatch(step.pos, absl::StrCat("expected `", StepBody(step), "`, got SO_ERROR ",
                                         actual_name, ": value differs"));
@@ -782,9 +795,9 @@ absl::StatusOr<PktRunResult> Runner::Run() {
     ReportExtras(SourcePos{});
     if (pending_) {
       const PacketStep& blocked = script_.steps[pending_->step];
-      Mismatch(blocked.pos, absl::StrCat("expected `", StepBody(blocked),
-                                         "`, but the call was still blocked at the end (",
-                                         At(now_), ")"));
+      Mismatch(blocked.pos,
+               absl::StrCat("expected `", StepBody(blocked),
+                            "`, but the call was still blocked at the end (", At(now_), ")"));
       pending_.reset();
     }
   }

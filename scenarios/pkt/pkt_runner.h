@@ -52,9 +52,11 @@
 //    returns 0 (as Linux does).
 //
 // Sequence numbers. The peer's are relative to remote_isn; the stack's are
-// relative to its ISN, learned from the first SYN it sends (0 before that,
-// so a RST to a segment for a closed port reads `> R. 0:0(0) ack 1`). ack
-// fields and SACK blocks are relative to the other side's ISN.
+// relative to its ISN, learned from the SYN or SYN-ACK it sends (the
+// latest one: a second connection in the same script gets its own; 0
+// before the first, so a RST to a SYN for a closed port reads
+// `> R. 0:0(0) ack 1`). ack fields and SACK blocks are relative to the
+// other side's ISN.
 //
 // Comparison of an expected segment: flags exactly; seq start and payload
 // length when given; ack when given; window when given (unless

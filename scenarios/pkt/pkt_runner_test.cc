@@ -1,7 +1,10 @@
 #include "scenarios/pkt/pkt_runner.h"
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -49,7 +52,8 @@ TEST(PktRunnerTest, PassiveOpenReportsEveryStep) {
 +0  accept(3, ..., ...) = 4
 )"));
   EXPECT_TRUE(r.passed) << r.report;
-  EXPECT_THAT(r.report, HasSubstr("t.pkt:8:1: ok `> S. 0:0(0) ack 1 win 65535 <mss 1460>` at 0s\n"));
+  EXPECT_THAT(r.report,
+              HasSubstr("t.pkt:8:1: ok `> S. 0:0(0) ack 1 win 65535 <mss 1460>` at 0s\n"));
   EXPECT_THAT(r.report, HasSubstr("t.pkt:10:1: ok `accept(3, ..., ...) = 4` at 0.1s\n"));
 }
 
@@ -91,9 +95,9 @@ TEST(PktRunnerTest, BaseScriptPasses) {
 TEST(PktRunnerTest, WrongFlagsAreCaught) {
   PktRunResult r = RunText(Mutate("> S. 0:0(0)", "> . 0:0(0)"));
   EXPECT_FALSE(r.passed);
-  EXPECT_THAT(Messages(r), ElementsAre(
-      "t.pkt:6:1: expected `> . 0:0(0) ack 1 win 65535 <mss 1460>` at 0s, got "
-      "`> S. 0:0(0) ack 1 win 65535 <mss 1460>` at 0s: flags differ"));
+  EXPECT_THAT(Messages(r),
+              ElementsAre("t.pkt:6:1: expected `> . 0:0(0) ack 1 win 65535 <mss 1460>` at 0s, got "
+                          "`> S. 0:0(0) ack 1 win 65535 <mss 1460>` at 0s: flags differ"));
 }
 
 TEST(PktRunnerTest, WrongSeqAckAndLengthAreCaught) {
@@ -117,7 +121,8 @@ TEST(PktRunnerTest, WrongWindowIsCaughtUnlessIgnored) {
 
 TEST(PktRunnerTest, WrongOptionsAreCaught) {
   EXPECT_THAT(
-      Messages(RunText(Mutate("ack 1 win 65535 <mss 1460>", "ack 1 win 65535 <mss 1460,nop,wscale 7>"))),
+      Messages(
+          RunText(Mutate("ack 1 win 65535 <mss 1460>", "ack 1 win 65535 <mss 1460,nop,wscale 7>"))),
       ElementsAre("t.pkt:6:1: expected `> S. 0:0(0) ack 1 win 65535 <mss 1460,nop,wscale 7>` at "
                   "0s, got `> S. 0:0(0) ack 1 win 65535 <mss 1460>` at 0s: options differ"));
   EXPECT_THAT(Messages(RunText(Mutate("<mss 1460>", "<mss 536>"))),
@@ -168,8 +173,8 @@ TEST(PktRunnerTest, RetransmissionTimingIsChecked) {
               ElementsAre("t.pkt:7:1: expected `> S 0:0(0) win 65535 <mss 1460>` at 0.5s, but "
                           "the stack sent nothing by 0.504s"));
   // `*` waits for it, and the next relative time counts from when it came.
-  std::string any = absl::StrCat(absl::StrFormat(kSynRetransmit, "*"),
-                                 "+2  > S 0:0(0) win 65535 <mss 1460>\n");
+  std::string any =
+      absl::StrCat(absl::StrFormat(kSynRetransmit, "*"), "+2  > S 0:0(0) win 65535 <mss 1460>\n");
   PktRunResult r = RunText(any);
   EXPECT_TRUE(r.passed) << r.report;
   EXPECT_THAT(r.report, HasSubstr("t.pkt:8:1: ok `> S 0:0(0) win 65535 <mss 1460>` at 3s"));
@@ -329,9 +334,10 @@ TEST(PktRunnerTest, BlockingCallReturnTimeIsChecked) {
 
 TEST(PktRunnerTest, CallStillBlockedIsCaught) {
   // The read never gets data: reported when the next call comes ...
-  EXPECT_THAT(Messages(RunText(absl::StrCat(kPassive, "+0...1 read(4, ..., 10) = 10\n"
-                                                      "+.5 close(4) = 0\n"
-                                                      "+0 > F. 1:1(0) ack 11 win 65525\n"))),
+  EXPECT_THAT(Messages(RunText(absl::StrCat(kPassive,
+                                            "+0...1 read(4, ..., 10) = 10\n"
+                                            "+.5 close(4) = 0\n"
+                                            "+0 > F. 1:1(0) ack 11 win 65525\n"))),
               ElementsAre("t.pkt:12:1: expected `read(4, ..., 10) = 10`, but the call was still "
                           "blocked at 0.6s when the next call came"));
   // ... or at the end, after waiting for its return time.
@@ -354,7 +360,8 @@ TEST(PktRunnerTest, UnsupportedStackKeysAreErrors) {
 // RFC 9293 §3.10.4 (ABORT; CLOSE with unread data): <SEQ=SND.NXT><CTL=RST>,
 // no ACK (Linux sets ACK on these).
 TEST(PktRunnerTest, SoLingerZeroCloseSendsRst) {
-  PktRunResult r = RunText(absl::StrCat(kPassive, R"(+0  setsockopt(4, SOL_SOCKET, SO_LINGER, {l_onoff=1, l_linger=0}, 8) = 0
+  PktRunResult r = RunText(absl::StrCat(
+      kPassive, R"(+0  setsockopt(4, SOL_SOCKET, SO_LINGER, {l_onoff=1, l_linger=0}, 8) = 0
 +0  close(4) = 0
 +0  > R 1:1(0) win 0
 )"));
@@ -362,8 +369,8 @@ TEST(PktRunnerTest, SoLingerZeroCloseSendsRst) {
 }
 
 TEST(PktRunnerTest, CloseWithUnreadDataSendsRst) {
-  PktRunResult r = RunText(Mutate("+0  read(4, ..., 100) = 10\n",
-                                  "+0  close(4) = 0\n+0  > R 1:1(0) win 0\n"));
+  PktRunResult r =
+      RunText(Mutate("+0  read(4, ..., 100) = 10\n", "+0  close(4) = 0\n+0  > R 1:1(0) win 0\n"));
   EXPECT_TRUE(r.passed) << r.report;
 }
 
@@ -398,17 +405,30 @@ TEST_P(LibraryScriptTest, Passes) {
   EXPECT_TRUE(r->mismatches.empty());
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Testdata, LibraryScriptTest,
-    ::testing::Values("handshake_passive.pkt", "handshake_active.pkt", "blocking_connect.pkt",
-                      "data_both_ways.pkt", "close_active.pkt", "close_passive.pkt",
-                      "rst_closed_port.pkt", "rst_in_window.pkt", "rst_out_of_window.pkt",
-                      "syn_retransmit_timeout.pkt", "zero_window_probe.pkt"),
-    [](const ::testing::TestParamInfo<const char*>& info) {
-      std::string name = info.param;
-      name = name.substr(0, name.find('.'));
-      return name;
-    });
+constexpr const char* kLibraryScripts[] = {
+    "handshake_passive.pkt",      "handshake_active.pkt",  "blocking_connect.pkt",
+    "data_both_ways.pkt",         "close_active.pkt",      "close_passive.pkt",
+    "rst_closed_port.pkt",        "rst_in_window.pkt",     "rst_out_of_window.pkt",
+    "syn_retransmit_timeout.pkt", "zero_window_probe.pkt", "rst_syn_received.pkt",
+    "connect_refused.pkt",        "simultaneous_open.pkt", "simultaneous_close.pkt",
+    "retransmit_timeout.pkt",     "fin_retransmit.pkt"};
+
+INSTANTIATE_TEST_SUITE_P(Testdata, LibraryScriptTest, ::testing::ValuesIn(kLibraryScripts),
+                         [](const ::testing::TestParamInfo<const char*>& info) {
+                           std::string name = info.param;
+                           name = name.substr(0, name.find('.'));
+                           return name;
+                         });
+
+// Every script in testdata/ runs above.
+TEST(LibraryScriptTest, AllAreListed) {
+  std::set<std::string> on_disk;
+  for (const auto& e : std::filesystem::directory_iterator("scenarios/pkt/testdata")) {
+    if (e.path().extension() == ".pkt") on_disk.insert(e.path().filename().string());
+  }
+  std::set<std::string> listed(std::begin(kLibraryScripts), std::end(kLibraryScripts));
+  EXPECT_EQ(on_disk, listed);
+}
 
 }  // namespace
 }  // namespace tcplab::scenario
