@@ -13,8 +13,8 @@
 namespace tcplab::tcp {
 namespace {
 
-// Under ASan the sanitizer's operator new takes precedence over ours, so
-// counting is off there; the plain build checks.
+// Whether our counting operator new is the one in use (a sanitizer runtime
+// could supply its own); the tests skip rather than pass vacuously.
 // The compiler may elide a new/delete pair whose pointer never escapes
 // (it does at -O1 under ASan); passing the pointer through an empty asm
 // makes the allocation observable.
