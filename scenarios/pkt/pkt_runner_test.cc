@@ -346,6 +346,31 @@ TEST(PktRunnerTest, CallStillBlockedIsCaught) {
                           "blocked at the end (0.1s)"));
 }
 
+TEST(PktRunnerTest, CallErrorsMapToErrnoNames) {
+  PktRunResult r = RunText(R"(--remote_port=40000
+0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0  socket(..., SOCK_STREAM, IPPROTO_TCP) = 4
++0  listen(3, 1) = 0
++0  listen(4, 1) = -1 EADDRINUSE (Address already in use)
++0  read(9, ..., 10) = -1 EBADF (Bad file descriptor)
++0  read(4, ..., 10) = -1 ENOTCONN (Transport endpoint is not connected)
++0  accept(4, ..., ...) = -1 EINVAL (Invalid argument)
++0  close(4) = 0
++0  close(4) = -1 EBADF (Bad file descriptor)
++0  socket(..., SOCK_STREAM, IPPROTO_TCP) = 4
++0  fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0  fcntl(4, F_GETFL) = 0x802
++0  connect(4, ..., ...) = -1 EINPROGRESS (Operation now in progress)
++0  > S 0:0(0) win 65535 <mss 1460>
++0  connect(4, ..., ...) = -1 EALREADY (Operation already in progress)
++0  write(4, ..., 10) = 10
++0  shutdown(4, SHUT_RD) = 0
++0  close(3) = 0
++0  close(4) = 0
+)");
+  EXPECT_TRUE(r.passed) << r.report;
+}
+
 TEST(PktRunnerTest, UnsupportedStackKeysAreErrors) {
   absl::StatusOr<PacketScript> script =
       ParsePacketScript(absl::StrCat("--sack=on\n", kPassive), "t.pkt");
