@@ -183,7 +183,9 @@ void Connection::OnSegment(Instant now, const wire::Packet& p) {
       snd_wl2_ = h.ack;
       SetState(now, ConnectionState::kEstablished);
       if (state_ == ConnectionState::kClosed) return;
-      Post(now, EventKind::kConnected);
+      // RFC 6298 §5.7.
+      if (rtx_count_ > 0) rto_.RaiseAfterSynTimeout(absl::Seconds(3));
+    Post(now, EventKind::kConnected);
     } else {
       ++env_->stack_counters().unacceptable_ack;
       SendRst(now, h.ack);
@@ -291,9 +293,11 @@ void Connection::OnSegmentSynSent(Instant now, const wire::Packet& p) {
   snd_wl1_ = h.seq;
   snd_wl2_ = h.ack;
   if (ack) {
+    const bool syn_timed_out = rtx_count_ > 0;
     ProcessAck(now, h.ack);
     SetState(now, ConnectionState::kEstablished);
     if (state_ == ConnectionState::kClosed) return;
+    if (syn_timed_out) rto_.RaiseAfterSynTimeout(absl::Seconds(3));  // RFC 6298 §5.7
     Post(now, EventKind::kConnected);
     ApplyQueuedFin(now);
     // Data or FIN on a SYN-ACK is not kept: the peer sends it again.

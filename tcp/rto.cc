@@ -31,6 +31,13 @@ void RtoEstimator::OnSample(absl::Duration rtt) {
   backoffs_ = 0;
 }
 
+void RtoEstimator::RaiseAfterSynTimeout(absl::Duration floor) {
+  if (has_sample_) return;
+  base_rto_ = std::max(base_rto_, Clamp(floor));
+  rto_ = base_rto_;
+  backoffs_ = 0;
+}
+
 void RtoEstimator::Backoff() {
   rto_ = std::min(max_, rto_ * 2);
   ++backoffs_;

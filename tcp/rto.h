@@ -19,6 +19,9 @@ class RtoEstimator {
   void OnSample(absl::Duration rtt);
   // Timer expired (§5.5): RTO doubles, up to max.
   void Backoff();
+  // RFC 6298 §5.7: after a SYN timed out, data transmission starts with an
+  // RTO of at least `floor` (3 s) unless a valid sample has set it since.
+  void RaiseAfterSynTimeout(absl::Duration floor);
 
   absl::Duration rto() const { return rto_; }
   bool has_sample() const { return has_sample_; }

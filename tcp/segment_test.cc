@@ -662,6 +662,25 @@ TEST_F(SynSent, SynAckCompletesWithAck) {
   EXPECT_EQ(t.stack().NextDeadline(), Instant::Infinite());
 }
 
+TEST_F(SynSent, RtoIsThreeSecondsAfterASynTimeout) {
+  t.stack().Advance(Ms(1000));
+  EXPECT_EQ(t.TakeOne().flags(), fl::kSyn);  // retransmitted: no RTT sample
+  t.Inject(Ms(1050), Spec(fl::kSyn | fl::kAck, kPeerIsn, iss + 1));
+  t.Take();
+  EXPECT_EQ(t.stack().Info(id)->rto, absl::Seconds(3));  // RFC 6298 §5.7
+  EXPECT_EQ(t.stack().Info(id)->rtt_samples, 0u);
+  ASSERT_EQ(*t.stack().Send(Ms(1100), id, Data(10)), 10u);
+  t.Take();
+  EXPECT_EQ(t.stack().NextDeadline(), Ms(4100));
+}
+
+TEST_F(SynSent, RtoFromSynAckSampleWithoutTimeout) {
+  t.Inject(Ms(100), Spec(fl::kSyn | fl::kAck, kPeerIsn, iss + 1));
+  t.Take();
+  // srtt 100 ms, rttvar 50 ms: 300 ms.
+  EXPECT_EQ(t.stack().Info(id)->rto, absl::Milliseconds(300));
+}
+
 TEST_F(SynSent, BadAckDrawsRstAndStays) {
   t.Inject(Ms(5), Spec(fl::kSyn | fl::kAck, kPeerIsn, iss + 7));
   Seg r = t.TakeOne();
