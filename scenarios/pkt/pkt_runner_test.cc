@@ -371,6 +371,48 @@ TEST(PktRunnerTest, CallErrorsMapToErrnoNames) {
   EXPECT_TRUE(r.passed) << r.report;
 }
 
+TEST(PktRunnerTest, InjectedOptionsAreSentAsWritten) {
+  PktRunResult r = RunText(absl::StrCat(
+      Mutate("<mss 1460,sackOK,nop,nop,nop,wscale 7>", "<mss 1000,nop,nop,TS val 5 ecr 0>"),
+      "+0  < . 11:11(0) ack 1 win 65535 <nop,nop,sack 1:11>\n"));
+  EXPECT_TRUE(r.passed) << r.report;
+  wire::Packet syn;
+  ASSERT_EQ(wire::ParsePacket(r.packets[0].second, &syn), wire::ParseError::kOk);
+  EXPECT_EQ(syn.tcp.options.mss, 1000);
+  ASSERT_TRUE(syn.tcp.options.timestamps.has_value());
+  EXPECT_EQ(syn.tcp.options.timestamps->val, 5u);
+  EXPECT_EQ(syn.tcp.options.WireSize(), 16);
+  // SACK blocks name the stack's data: relative to its ISN.
+  wire::Packet syn_ack, sack;
+  ASSERT_EQ(wire::ParsePacket(r.packets[1].second, &syn_ack), wire::ParseError::kOk);
+  ASSERT_EQ(wire::ParsePacket(r.packets.back().second, &sack), wire::ParseError::kOk);
+  ASSERT_EQ(sack.tcp.options.sack_count, 1);
+  EXPECT_EQ(sack.tcp.options.sack_blocks[0].left, syn_ack.tcp.seq + 1);
+  EXPECT_EQ(sack.tcp.options.sack_blocks[0].right, syn_ack.tcp.seq + 11);
+}
+
+TEST(PktRunnerTest, BlockingWriteWaitsForBufferSpace) {
+  // A 1000-byte send buffer: a 2500-byte write returns once the last byte
+  // is queued, after the peer's second ACK.
+  PktRunResult r =
+      RunText(absl::StrCat("--send_buffer=1000B\n", kPassive, R"(+0...0.3 write(4, ..., 2500) = 2500
+0.1  > P. 1:1001(1000) ack 11 win 65525
+0.2  < . 11:11(0) ack 1001 win 65535
++0   > P. 1001:2001(1000) ack 11 win 65525
+0.3  < . 11:11(0) ack 2001 win 65535
++0   > P. 2001:2501(500) ack 11 win 65525
+)"));
+  EXPECT_TRUE(r.passed) << r.report;
+  // Non-blocking: as much as fits, then EAGAIN.
+  r = RunText(absl::StrCat("--send_buffer=1000B\n", kPassive,
+                           R"(+0  fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0  write(4, ..., 2500) = 1000
++0  > P. 1:1001(1000) ack 11 win 65525
++0  write(4, ..., 10) = -1 EAGAIN (Resource temporarily unavailable)
+)"));
+  EXPECT_TRUE(r.passed) << r.report;
+}
+
 TEST(PktRunnerTest, UnsupportedStackKeysAreErrors) {
   absl::StatusOr<PacketScript> script =
       ParsePacketScript(absl::StrCat("--sack=on\n", kPassive), "t.pkt");
