@@ -280,6 +280,7 @@ std::string ToString(const Scenario& s) {
     absl::StrAppend(&o, "app ", a.name, " ", Name(a.kind), " on ", a.host, " {\n");
     if (a.listen) absl::StrAppend(&o, "  listen ", *a.listen, "\n");
     if (a.connect) absl::StrAppend(&o, "  connect ", a.connect->host, ":", a.connect->port, "\n");
+    if (a.local_port) absl::StrAppend(&o, "  local_port ", *a.local_port, "\n");
     if (a.backlog) absl::StrAppend(&o, "  backlog ", *a.backlog, "\n");
     if (a.bytes) absl::StrAppend(&o, "  bytes ", SizeToString(*a.bytes), "\n");
     if (a.requests) absl::StrAppend(&o, "  requests ", *a.requests, "\n");

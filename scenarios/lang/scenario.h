@@ -165,6 +165,9 @@ struct App {
   // Exactly one of listen / connect is set (the parser checks).
   std::optional<uint16_t> listen;
   std::optional<Endpoint> connect;
+  // The local port of the active open (default: an ephemeral port), e.g.
+  // for a simultaneous open. Connecting apps with count 1 only.
+  std::optional<uint16_t> local_port;
   std::optional<uint32_t> backlog;
   std::optional<uint64_t> bytes;      // bulk: to send; http_get: per response
   std::optional<uint32_t> requests;   // http_get

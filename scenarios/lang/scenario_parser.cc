@@ -30,7 +30,8 @@ constexpr absl::string_view kImpairments[] = {
     "delay", "loss", "duplicate", "reorder", "corrupt", "rate", "limit", "mtu"};
 constexpr absl::string_view kAppKeys[] = {
     "listen", "connect", "backlog", "bytes", "requests", "count", "start", "read_rate",
-    "read_pause", "never_read", "close_after", "abort_after", "write_size", "read_size"};
+    "read_pause", "never_read", "close_after", "abort_after", "write_size", "read_size",
+    "local_port"};
 constexpr absl::string_view kAppKinds[] = {"bulk", "sink", "echo", "http_server", "http_get"};
 constexpr absl::string_view kAppActions[] = {
     "shutdown", "close", "abort", "stop_reading", "resume_reading"};
@@ -301,7 +302,7 @@ class Parser {
   absl::flat_hash_map<std::string, SourcePos> apps_;
   absl::flat_hash_map<std::string, bool> host_names_;  // name -> is a host (not a switch)
   SourcePos seed_pos_, time_limit_pos_;
-  std::optional<SourcePos> count_pos_, backlog_pos_;  // of the app being parsed
+  std::optional<SourcePos> count_pos_, backlog_pos_, local_port_pos_;  // of the app being parsed
 };
 
 absl::StatusOr<Scenario> Parser::ParseFile() {
@@ -755,6 +756,7 @@ bool Parser::AppStatement() {
   std::vector<absl::string_view> seen;
   count_pos_.reset();
   backlog_pos_.reset();
+  local_port_pos_.reset();
   if (Peek().kind == Kind::kLBrace) {
     if (!Block([&]() { return AppKey(&app, &seen); })) return false;
   }
@@ -775,6 +777,10 @@ bool Parser::AppStatement() {
   }
   if (backlog_pos_ && !app.listen) {
     return Fail(*backlog_pos_, "\"backlog\" applies to listening apps only");
+  }
+  if (local_port_pos_ && (!app.connect || app.count != 1)) {
+    return Fail(*local_port_pos_,
+                "\"local_port\" applies to connecting apps with a single instance only");
   }
   s_.apps.push_back(std::move(app));
   return EndOfStatement();
@@ -823,6 +829,13 @@ bool Parser::AppKey(App* app, std::vector<absl::string_view>* seen) {
     app->connect = Endpoint{std::string(t->text.substr(0, colon)),
                             static_cast<uint16_t>(*port)};
     refs_.push_back({Reference::What::kConnectTarget, app->connect->host, "", t->pos});
+    return true;
+  }
+  if (k == "local_port") {
+    local_port_pos_ = key.pos;
+    uint16_t port;
+    if (!Port(&port)) return false;
+    app->local_port = port;
     return true;
   }
   if (k == "backlog") {

@@ -209,8 +209,11 @@ app killer bulk on c { connect s:5002; bytes 10MB; abort_after 1MiB }
 app e echo on s { listen 7 }
 app pushy bulk on s { listen 9; bytes 1GB }
 app puller sink on c { connect s:9 }
+app peer sink on c { connect s:80; local_port 4000 }
 )");
-  ASSERT_EQ(s.apps.size(), 9u);
+  ASSERT_EQ(s.apps.size(), 10u);
+  EXPECT_EQ(s.apps[9].local_port, 4000);
+  EXPECT_FALSE(s.apps[0].local_port.has_value());
   const App& web = s.apps[0];
   EXPECT_EQ(web.kind, AppKind::kHttpServer);
   EXPECT_EQ(web.host, "s");
@@ -487,6 +490,8 @@ TEST(ScenarioParserTest, ErrorsArePositionedAndSayWhatWasExpected) {
        "t.scn:2:29: \"count\" applies to connecting apps only"},
       {"host a\napp x sink on a { connect a:1; backlog 3 }\n",
        "t.scn:2:32: \"backlog\" applies to listening apps only"},
+      {"host a\napp x sink on a { listen 1; local_port 3 }\n",
+       "t.scn:2:29: \"local_port\" applies to connecting apps with a single instance only"},
       {"host a\napp x sink on a { listen 70000 }\n",
        "t.scn:2:26: expected a port number (0 to 65535), got \"70000\""},
       {"host a\napp x sink on a { connect a }\n",

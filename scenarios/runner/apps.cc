@@ -422,7 +422,7 @@ void AppInstance::Start(Instant now) {
     return;
   }
   for (uint32_t i = 0; i < spec_->count; ++i) {
-    absl::StatusOr<tcp::SocketId> id = s.Connect(now, *addr, spec_->connect->port);
+    absl::StatusOr<tcp::SocketId> id = s.Connect(now, *addr, spec_->connect->port, spec_->local_port);
     if (!id.ok()) {
       problems_.push_back(absl::StrCat("connect: ", id.status().message()));
       world.Note(now, absl::StrCat(spec_->name, " on ", host_->name(), ": connect failed: ",
