@@ -28,6 +28,7 @@
 #include "netsim/pcap/link_layer.h"
 #include "netsim/pcap/pcap_reader.h"
 #include "netsim/pcap/pcap_writer.h"
+#include "tests/interop/tshark.h"
 #include "tcp/base/instant.h"
 #include "tcp/wire/packet.h"
 
@@ -41,42 +42,11 @@ using wire::Seq;
 using wire::Timestamps;
 namespace flags = wire::flags;
 
-constexpr char kTshark[] = "/usr/bin/tshark";
+using interop::CommandResult;
+using interop::TempDir;
+using interop::TsharkInstalled;
 
-std::string TempDir() {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return dir != nullptr ? dir : "/tmp";
-}
-
-bool TsharkInstalled() {
-  struct stat st;
-  return stat(kTshark, &st) == 0;
-}
-
-struct CommandResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-CommandResult Run(const std::string& args) {
-  const std::string err_path = TempDir() + "/tshark.stderr";
-  const std::string cmd =
-      absl::StrCat("HOME='", TempDir(), "' ", kTshark, " ", args, " 2>'", err_path, "'");
-  CommandResult r;
-  std::FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream err(err_path);
-  std::stringstream ss;
-  ss << err.rdbuf();
-  r.err = ss.str();
-  return r;
-}
+CommandResult Run(const std::string& args) { return interop::RunTshark(args); }
 
 // One packet and what tshark should say about it.
 struct Case {
@@ -409,7 +379,7 @@ class TsharkDecodeTest : public testing::Test {
  protected:
   void SetUp() override {
     if (!TsharkInstalled()) {
-      GTEST_SKIP() << "tshark not installed: run tools/setup (installs Debian package tshark)";
+      GTEST_SKIP() << interop::kTsharkMissing;
     }
   }
 };
