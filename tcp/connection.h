@@ -141,6 +141,9 @@ class Connection {
   bool accepted() const { return accepted_; }
   void set_accepted() { accepted_ = true; }
   bool released() const { return released_; }
+  // The Stack's timer-heap slot for this connection (-1: not scheduled).
+  int timer_slot() const { return timer_slot_; }
+  void set_timer_slot(int slot) { timer_slot_ = slot; }
 
  private:
   // --- segment arrival ---
@@ -200,6 +203,7 @@ class Connection {
   SocketId listener_ = kInvalidSocket;
   bool accepted_ = false;
   bool released_ = false;
+  int timer_slot_ = -1;
 
   // Send side. The send buffer holds the bytes [send_buf_seq_, DataEnd()).
   wire::Seq iss_, snd_una_, snd_nxt_, snd_max_, snd_wl1_, snd_wl2_;

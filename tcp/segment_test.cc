@@ -1009,3 +1009,37 @@ INSTANTIATE_TEST_SUITE_P(
 
 }  // namespace
 }  // namespace tcplab::tcp
+
+namespace tcplab::tcp {
+namespace {
+
+TEST(TimerTest, ManyConnectionsFireInDeadlineOrder) {
+  SegmentTester t;
+  std::vector<SocketId> ids;
+  for (int i = 0; i < 30; ++i) {
+    ids.push_back(*t.stack().Connect(Ms(i), wire::Ipv4Address(10, 0, 0, 2),
+                                     static_cast<uint16_t>(1000 + i)));
+  }
+  for (int i = 0; i < 30; i += 3) ASSERT_TRUE(t.stack().Abort(Ms(40), ids[i]).ok());
+  t.Take();
+  std::vector<std::pair<int64_t, int>> fired;  // (ms, port)
+  for (int round = 0; round < 40; ++round) {
+    Instant d = t.stack().NextDeadline();
+    t.stack().Advance(d);
+    for (const Seg& s : t.Take()) {
+      fired.emplace_back(d.nanos() / 1000000, s.pkt.tcp.dst_port - 1000);
+    }
+  }
+  ASSERT_EQ(fired.size(), 40u);
+  // First round: 1000 + i ms for every i not aborted, in order; then 3000 + i.
+  std::vector<std::pair<int64_t, int>> want;
+  for (int base : {1000, 3000}) {
+    for (int i = 0; i < 30; ++i) {
+      if (i % 3 != 0) want.emplace_back(base + i, i);
+    }
+  }
+  EXPECT_EQ(fired, want);
+}
+
+}  // namespace
+}  // namespace tcplab::tcp

@@ -21,6 +21,8 @@ Stack::Stack(StackConfig config, PacketSink* sink)
       tx_buf_(kMaxPacket),
       scratch_(65535) {
   events_.reserve(64);
+  timers_.reserve(64);
+  due_.reserve(64);
 }
 
 Stack::~Stack() = default;
@@ -44,7 +46,9 @@ void Stack::Input(Instant now, absl::Span<const uint8_t> ip_packet) {
   }
   FourTuple t{config_.local_address, p.tcp.dst_port, p.ip.src, p.tcp.src_port};
   if (auto it = demux_.find(t); it != demux_.end()) {
-    it->second->OnSegment(now, p);
+    Connection* conn = it->second;  // the entry may go during the call
+    conn->OnSegment(now, p);
+    Reschedule(conn);
     Reap();
     return;
   }
@@ -86,6 +90,7 @@ void Stack::ListenerInput(Instant now, Listener& l, const wire::Packet& p) {
   demux_.emplace(t, c);
   ++l.pending;
   c->PassiveOpen(now, p, l.id);
+  Reschedule(c);
 }
 
 void Stack::ResetNoConnection(const wire::Packet& in) {
@@ -110,16 +115,88 @@ void Stack::ResetNoConnection(const wire::Packet& in) {
 }
 
 void Stack::Advance(Instant now) {
-  for (auto& [id, conn] : connections_) {
-    if (conn->NextDeadline() <= now) conn->OnTimer(now);
+  // Take everything due first: a timer that re-arms at or before `now`
+  // waits for the next Advance instead of spinning here.
+  due_.clear();
+  while (!timers_.empty() && timers_[0].at <= now) {
+    due_.push_back(timers_[0].conn);
+    HeapRemove(0);
   }
+  for (Connection* c : due_) {
+    c->OnTimer(now);
+    Reschedule(c);
+  }
+  due_.clear();
   Reap();
 }
 
 Instant Stack::NextDeadline() const {
-  Instant next = Instant::Infinite();
-  for (const auto& [id, conn] : connections_) next = Earliest(next, conn->NextDeadline());
-  return next;
+  return timers_.empty() ? Instant::Infinite() : timers_[0].at;
+}
+
+namespace {
+bool Before(Instant a_at, SocketId a_id, Instant b_at, SocketId b_id) {
+  return a_at < b_at || (a_at == b_at && a_id < b_id);
+}
+}  // namespace
+
+void Stack::HeapSet(int slot, const TimerEntry& e) {
+  timers_[slot] = e;
+  e.conn->set_timer_slot(slot);
+}
+
+void Stack::HeapFix(int slot) {
+  TimerEntry e = timers_[slot];
+  // Up.
+  while (slot > 0) {
+    int parent = (slot - 1) / 2;
+    if (!Before(e.at, e.id, timers_[parent].at, timers_[parent].id)) break;
+    HeapSet(slot, timers_[parent]);
+    slot = parent;
+  }
+  // Down.
+  const int n = static_cast<int>(timers_.size());
+  for (;;) {
+    int child = 2 * slot + 1;
+    if (child >= n) break;
+    if (child + 1 < n &&
+        Before(timers_[child + 1].at, timers_[child + 1].id, timers_[child].at, timers_[child].id)) {
+      ++child;
+    }
+    if (!Before(timers_[child].at, timers_[child].id, e.at, e.id)) break;
+    HeapSet(slot, timers_[child]);
+    slot = child;
+  }
+  HeapSet(slot, e);
+}
+
+void Stack::HeapRemove(int slot) {
+  timers_[slot].conn->set_timer_slot(-1);
+  const int last = static_cast<int>(timers_.size()) - 1;
+  if (slot != last) {
+    HeapSet(slot, timers_[last]);
+    timers_.pop_back();
+    HeapFix(slot);
+  } else {
+    timers_.pop_back();
+  }
+}
+
+void Stack::Reschedule(Connection* c) {
+  const Instant at = c->NextDeadline();
+  const int slot = c->timer_slot();
+  if (at.is_infinite()) {
+    if (slot >= 0) HeapRemove(slot);
+    return;
+  }
+  if (slot >= 0) {
+    if (timers_[slot].at == at) return;
+    timers_[slot].at = at;
+    HeapFix(slot);
+    return;
+  }
+  timers_.push_back(TimerEntry{at, c->id(), c});
+  HeapFix(static_cast<int>(timers_.size()) - 1);
 }
 
 // ---------------------------------------------------------------- env
@@ -187,7 +264,12 @@ void Stack::StateChanged(Connection& c, ConnectionState from, ConnectionState to
 }
 
 void Stack::Reap() {
-  for (SocketId id : doomed_) connections_.erase(id);
+  for (SocketId id : doomed_) {
+    auto it = connections_.find(id);
+    if (it == connections_.end()) continue;
+    if (it->second->timer_slot() >= 0) HeapRemove(it->second->timer_slot());
+    connections_.erase(it);
+  }
   doomed_.clear();
 }
 
@@ -256,6 +338,7 @@ absl::StatusOr<SocketId> Stack::Connect(Instant now, wire::Ipv4Address remote,
   connections_.emplace(id, std::move(conn));
   demux_.emplace(t, c);
   c->ActiveOpen(now);
+  Reschedule(c);
   Reap();
   return id;
 }
@@ -298,6 +381,7 @@ absl::StatusOr<size_t> Stack::Send(Instant now, SocketId id,
   absl::StatusOr<Connection*> c = FindForUser(id);
   if (!c.ok()) return c.status();
   absl::StatusOr<size_t> r = (*c)->Send(now, data);
+  Reschedule(*c);
   Reap();
   return r;
 }
@@ -306,6 +390,7 @@ absl::StatusOr<size_t> Stack::Receive(Instant now, SocketId id, absl::Span<uint8
   absl::StatusOr<Connection*> c = FindForUser(id);
   if (!c.ok()) return c.status();
   absl::StatusOr<size_t> r = (*c)->Receive(now, out);
+  Reschedule(*c);
   Reap();
   return r;
 }
@@ -314,6 +399,7 @@ absl::Status Stack::Shutdown(Instant now, SocketId id) {
   absl::StatusOr<Connection*> c = FindForUser(id);
   if (!c.ok()) return c.status();
   absl::Status s = (*c)->Shutdown(now);
+  Reschedule(*c);
   Reap();
   return s;
 }
@@ -329,13 +415,17 @@ absl::Status Stack::Close(Instant now, SocketId id) {
     }
     listen_ports_.erase(lit->second.port);
     listeners_.erase(lit);
-    for (Connection* c : children) c->Abort(now);
+    for (Connection* c : children) {
+      c->Abort(now);
+      Reschedule(c);
+    }
     Reap();
     return absl::OkStatus();
   }
   absl::StatusOr<Connection*> c = FindForUser(id);
   if (!c.ok()) return c.status();
   (*c)->Close(now);
+  Reschedule(*c);
   if ((*c)->state() == ConnectionState::kClosed) doomed_.push_back(id);
   Reap();
   return absl::OkStatus();
@@ -346,6 +436,7 @@ absl::Status Stack::Abort(Instant now, SocketId id) {
   absl::StatusOr<Connection*> c = FindForUser(id);
   if (!c.ok()) return c.status();
   (*c)->Abort(now);
+  Reschedule(*c);
   if ((*c)->state() == ConnectionState::kClosed) doomed_.push_back(id);
   Reap();
   return absl::OkStatus();

@@ -68,7 +68,7 @@ class Stack : private ConnectionEnv {
   // A received IPv4 packet. Malformed packets, packets for another address
   // and segments that fit nothing are dropped and counted.
   void Input(Instant now, absl::Span<const uint8_t> ip_packet);
-  // Fires every timer due at or before `now`.
+  // Fires every timer due at or before `now`, in (deadline, socket id) order.
   void Advance(Instant now);
   // When Advance should next be called; Instant::Infinite() when no timer
   // is pending.
@@ -140,6 +140,19 @@ class Stack : private ConnectionEnv {
   // Destroys connections that reached CLOSED and that no one holds.
   void Reap();
 
+  // Timers: a binary min-heap of connections by (deadline, id), kept in
+  // step with each connection's NextDeadline() after every call into it.
+  // Firing order is deterministic; steady state allocates nothing.
+  struct TimerEntry {
+    Instant at;
+    SocketId id;
+    Connection* conn;
+  };
+  void Reschedule(Connection* c);
+  void HeapRemove(int slot);
+  void HeapFix(int slot);
+  void HeapSet(int slot, const TimerEntry& e);
+
   StackConfig config_;
   PacketSink* sink_;
   StackObserver* observer_ = nullptr;
@@ -148,12 +161,14 @@ class Stack : private ConnectionEnv {
   SocketId next_id_ = 1;
   uint32_t ephemeral_cursor_ = 0;
 
-  // Ordered by id so that timer firing order is deterministic.
+  // Ordered by id: iteration (closing a listener) is deterministic.
   std::map<SocketId, std::unique_ptr<Connection>> connections_;
   std::map<SocketId, Listener> listeners_;
   absl::flat_hash_map<FourTuple, Connection*> demux_;
   absl::flat_hash_map<uint16_t, SocketId> listen_ports_;
   std::vector<SocketId> doomed_;
+  std::vector<TimerEntry> timers_;
+  std::vector<Connection*> due_;
 
   std::vector<Event> events_;
   size_t event_head_ = 0;
