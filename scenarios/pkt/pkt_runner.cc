@@ -27,6 +27,8 @@ constexpr uint16_t kDefaultRemotePort = 40000;
 constexpr int kFirstFd = 3;
 constexpr int64_t kONonblock = 0x800;  // Linux's O_NONBLOCK
 constexpr int64_t kORdwr = 2;
+// Largest read or write count (the buffer is allocated).
+constexpr int64_t kMaxIoBytes = int64_t{64} << 20;
 // Stops a `*` expectation from spinning through timers that send nothing.
 constexpr int kMaxTimerFirings = 100000;
 
@@ -297,6 +299,12 @@ void Runner::Inject(const PacketStep& step, const PacketSpec& spec) {
       p.tcp.options.sack_blocks[b].left += LocalIsn();
       p.tcp.options.sack_blocks[b].right += LocalIsn();
     }
+  }
+  // An IPv4 packet holds at most 65535 bytes; check before allocating.
+  if (length > 65535 - wire::kIpv4HeaderSize - wire::kTcpHeaderSize) {
+    Mismatch(step.pos, absl::StrCat("cannot build `", StepBody(step), "`: ", length,
+                                    " payload bytes do not fit in one IPv4 packet"));
+    return;
   }
   std::vector<uint8_t> payload(length);
   for (uint32_t i = 0; i < length; ++i) payload[i] = static_cast<uint8_t>('a' + (start + i) % 26);
@@ -651,7 +659,9 @@ absl::Status Runner::Call(const PacketStep& step, const Syscall& c, Instant t) {
       done({-1, "ENOTCONN", ""});
       return absl::OkStatus();
     }
-    size_t count = static_cast<size_t>(std::max<int64_t>(0, IntArg(c, 2).value_or(65536)));
+    int64_t want = IntArg(c, 2).value_or(65536);
+    if (want < 0 || want > kMaxIoBytes) return bad_args("the byte count is out of range");
+    size_t count = static_cast<size_t>(want);
     block_or_finish(Pending{index, t, fd, Op::kRead, count, {}, 0});
     AfterStack();
   } else if (c.name == "write" || c.name == "send") {
@@ -668,7 +678,9 @@ absl::Status Runner::Call(const PacketStep& step, const Syscall& c, Instant t) {
       }
     } else {
       std::optional<int64_t> n = IntArg(c, 2);
-      if (!n || *n < 0) return bad_args("the byte count must be an integer");
+      if (!n || *n < 0 || *n > kMaxIoBytes) {
+        return bad_args("the byte count must be an integer from 0 to 64 MiB");
+      }
       data.resize(static_cast<size_t>(*n));
       for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>('A' + i % 26);
     }

@@ -110,7 +110,10 @@ struct PktRunResult {
 };
 
 // Errors (not mismatches): stack keys the engine does not implement, a
-// syscall with arguments this executor cannot map.
+// call with arguments this executor cannot map (a non-numeric fd, a read
+// or write count above 64 MiB, an fcntl command other than F_GETFL or
+// F_SETFL). An injected segment too large for one IPv4 packet is a
+// mismatch. The run is bounded: at most 100000 timer firings per wait.
 absl::StatusOr<PktRunResult> RunPacketScript(const PacketScript& script,
                                              const PktRunOptions& options = {});
 

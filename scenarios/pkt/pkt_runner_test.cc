@@ -413,6 +413,23 @@ TEST(PktRunnerTest, BlockingWriteWaitsForBufferSpace) {
   EXPECT_TRUE(r.passed) << r.report;
 }
 
+TEST(PktRunnerTest, HostileScriptsAreBounded) {
+  // A segment too large for IPv4 is a mismatch.
+  EXPECT_THAT(Messages(RunText(absl::StrCat(kPassive, "+0 < P. 11:65546(65535) ack 1\n"))),
+              ElementsAre(HasSubstr("do not fit in one IPv4 packet")));
+  for (const char* call : {"+0 write(4, ..., 100000000000) = 1\n",
+                           "+0 read(4, ..., 100000000000) = 1\n", "+0 read(..., ..., 1) = 1\n"}) {
+    absl::StatusOr<PacketScript> script = ParsePacketScript(absl::StrCat(kPassive, call), "t.pkt");
+    ASSERT_TRUE(script.ok()) << script.status();
+    absl::StatusOr<PktRunResult> r = RunPacketScript(*script);
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << call;
+    EXPECT_THAT(r.status().message(), HasSubstr("t.pkt:12:1: cannot run")) << call;
+  }
+  // Waiting for a segment that never comes ends when the timers run out.
+  PktRunResult r = RunText(absl::StrCat(kPassive, "*  > P. 1:2(1) ack 11\n"));
+  EXPECT_THAT(Messages(r), ElementsAre(HasSubstr("the stack sent nothing and has no timer left")));
+}
+
 TEST(PktRunnerTest, UnsupportedStackKeysAreErrors) {
   absl::StatusOr<PacketScript> script =
       ParsePacketScript(absl::StrCat("--sack=on\n", kPassive), "t.pkt");
