@@ -192,8 +192,9 @@ void Connection::OnSegment(Instant now, const wire::Packet& p) {
       return;
     }
   }
-  if (h.ack > snd_max_) {
-    // Acknowledges something not yet sent.
+  // Acceptable: SND.UNA - MAX.SND.WND <= SEG.ACK <= SND.NXT (RFC 9293
+  // §3.10.7.4 with RFC 5961 §5); anything else is dropped with an ACK.
+  if (h.ack > snd_max_ || h.ack < snd_una_ - max_snd_wnd_) {
     ++env_->stack_counters().unacceptable_ack;
     SendAck(now);
     return;

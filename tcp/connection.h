@@ -26,7 +26,8 @@
 //    in SYN-RECEIVED makes the SYN-ACK go out again.
 //  * RST and SYN checks follow RFC 5961 as folded into RFC 9293: an
 //    in-window RST not at RCV.NXT and any SYN in a synchronized state draw
-//    a challenge ACK.
+//    a challenge ACK; an ACK below SND.UNA - MAX.SND.WND or above what was
+//    sent is dropped with an ACK.
 //  * A zero window from the peer stops the retransmission timer and starts
 //    the persist timer; probes carry one byte at SND.UNA. Answered probes
 //    never kill the connection; probe_retries unanswered ones do.

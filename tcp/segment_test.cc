@@ -303,6 +303,20 @@ TEST_F(Established, AckOfUnsentDataIsRejected) {
   EXPECT_TRUE(ReadAll().empty());
 }
 
+TEST_F(Established, AckTooFarBehindIsRejected) {
+  // MAX.SND.WND is 65535: an ACK older than SND.UNA - 65535 is blind.
+  t.Inject(Ms(20), Spec(fl::kAck, P(), U() - 65536, Data(10)));
+  Seg r = t.TakeOne();
+  EXPECT_EQ(r.flags(), fl::kAck);
+  EXPECT_EQ(r.ack(), P());
+  EXPECT_TRUE(ReadAll().empty());
+  // Within MAX.SND.WND behind: an old duplicate, the data is taken.
+  t.Inject(Ms(20), Spec(fl::kAck, P(), U() - 65535, Data(10)));
+  EXPECT_EQ(t.TakeOne().ack(), P(10));
+  EXPECT_EQ(ReadAll(), Data(10));
+  EXPECT_EQ(t.stack().counters().unacceptable_ack, 1u);
+}
+
 TEST_F(Established, SendRespectsPeerWindowAndMss) {
   // Peer window 3000: two segments (1460 + 1460), then 80 bytes wait.
   t.Inject(Ms(20), [&] { SegSpec s = Spec(fl::kAck, P(), U()); s.window = 3000; return s; }());
