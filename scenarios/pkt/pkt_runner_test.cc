@@ -430,6 +430,16 @@ TEST(PktRunnerTest, HostileScriptsAreBounded) {
   EXPECT_THAT(Messages(r), ElementsAre(HasSubstr("the stack sent nothing and has no timer left")));
 }
 
+TEST(PktRunnerTest, SameScriptSameResult) {
+  std::string text = absl::StrCat(Mutate("win 65525\n", "win 1\n"),
+                                  "+0 write(4, ..., 3000) = 3000\n+1 < . 11:11(0) ack 1461\n");
+  PktRunResult a = RunText(text);
+  PktRunResult b = RunText(text);
+  EXPECT_FALSE(a.passed);
+  EXPECT_EQ(a.report, b.report);
+  EXPECT_EQ(a.packets, b.packets);
+}
+
 TEST(PktRunnerTest, UnsupportedStackKeysAreErrors) {
   absl::StatusOr<PacketScript> script =
       ParsePacketScript(absl::StrCat("--sack=on\n", kPassive), "t.pkt");
@@ -495,7 +505,7 @@ constexpr const char* kLibraryScripts[] = {
     "rst_closed_port.pkt",        "rst_in_window.pkt",     "rst_out_of_window.pkt",
     "syn_retransmit_timeout.pkt", "zero_window_probe.pkt", "rst_syn_received.pkt",
     "connect_refused.pkt",        "simultaneous_open.pkt", "simultaneous_close.pkt",
-    "retransmit_timeout.pkt",     "fin_retransmit.pkt"};
+    "retransmit_timeout.pkt",     "fin_retransmit.pkt",    "fin_wait2_timeout.pkt"};
 
 INSTANTIATE_TEST_SUITE_P(Testdata, LibraryScriptTest, ::testing::ValuesIn(kLibraryScripts),
                          [](const ::testing::TestParamInfo<const char*>& info) {
