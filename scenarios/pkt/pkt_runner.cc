@@ -339,7 +339,7 @@ void Runner::Expect(const PacketStep& step, const PacketSpec& spec, Instant t) {
   }
   Sent s = std::move(queue_.front());
   queue_.pop_front();
-  base_ = step.time.any ? s.time : t;
+  base_ = s.time;  // as packetdrill: relative to when it was really sent
 
   wire::Packet p;
   wire::ParseError e = wire::ParsePacket(s.bytes, &p);

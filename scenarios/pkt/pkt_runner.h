@@ -11,11 +11,12 @@
 // the Stack's socket-like API with Linux's return values and errno names.
 //
 // Time. A simulated clock starts at 0. A step's script time is its absolute
-// time, or the previous step's time plus its relative offset (for a `*`
-// step or a blocking call, the previous step's time is when it actually
-// happened / started). Before each step the stack's timers are fired in
-// order up to the step's time, and every segment the stack sends is queued
-// with the time it was sent.
+// time, or the previous step's time plus its relative offset, where, as in
+// packetdrill, the previous step's time is when it really happened: an
+// expected segment's send time (which may differ from its script time by
+// up to the tolerance), a blocking call's start. Before each step the
+// stack's timers are fired in order up to the step's time, and every
+// segment the stack sends is queued with the time it was sent.
 //
 //  * '>' at T: the oldest queued segment is compared; when none is queued,
 //    timers keep firing up to T + tolerance to produce one. None by then:

@@ -180,6 +180,17 @@ TEST(PktRunnerTest, RetransmissionTimingIsChecked) {
   EXPECT_THAT(r.report, HasSubstr("t.pkt:8:1: ok `> S 0:0(0) win 65535 <mss 1460>` at 3s"));
 }
 
+TEST(PktRunnerTest, RelativeTimesFollowTheRealSendTime) {
+  // The retransmitted SYN is expected 3 ms early (within tolerance) and goes
+  // at 1 s; the next step's +0.003 counts from 1 s, not from 0.997 s.
+  PktRunResult r = RunText(absl::StrCat(absl::StrFormat(kSynRetransmit, "+.997"),
+                                        "+.003 < S. 0:0(0) ack 1 win 65535 <mss 1460>\n"
+                                        "+0 > . 1:1(0) ack 1 win 65535\n"));
+  EXPECT_TRUE(r.passed) << r.report;
+  EXPECT_THAT(r.report, HasSubstr("t.pkt:8:1: ok `< S. 0:0(0) ack 1 win 65535 <mss 1460>` at "
+                                  "1.003s"));
+}
+
 TEST(PktRunnerTest, MissingSegmentIsCaught) {
   PktRunResult r = RunText(absl::StrCat(kPassive, "+0  > P. 1:11(10) ack 11\n"));
   EXPECT_THAT(Messages(r), ElementsAre("t.pkt:12:1: expected `> P. 1:11(10) ack 11` at 0.1s, "
