@@ -1,6 +1,33 @@
 #include "tcp/wire/checksum.h"
 
+#include <bit>
+#include <cstring>
+
 namespace tcplab::wire {
+namespace {
+
+// One's-complement sum of the 8-byte words at p, read in the machine's byte
+// order, folded to 16 bits. RFC 1071 §2(B): the sum is independent of byte
+// order up to a final swap, so the caller swaps on little-endian machines.
+// This is the hot loop of every segment sent and received: eight bytes per
+// addition instead of two.
+uint16_t NativeSum64(const uint8_t* p, size_t words) {
+  uint64_t sum = 0;
+  for (size_t w = 0; w < words; ++w) {
+    uint64_t v;
+    std::memcpy(&v, p + 8 * w, 8);
+    sum += v;
+    sum += (sum < v);  // end-around carry
+  }
+  sum = (sum & 0xffffffff) + (sum >> 32);
+  sum = (sum & 0xffffffff) + (sum >> 32);
+  sum = (sum & 0xffff) + (sum >> 16);
+  sum = (sum & 0xffff) + (sum >> 16);
+  sum = (sum & 0xffff) + (sum >> 16);
+  return static_cast<uint16_t>(sum);
+}
+
+}  // namespace
 
 void ChecksumAccumulator::Add(absl::Span<const uint8_t> bytes) {
   size_t i = 0;
@@ -10,6 +37,15 @@ void ChecksumAccumulator::Add(absl::Span<const uint8_t> bytes) {
     sum_ += bytes[0];
     odd_ = false;
     i = 1;
+  }
+  // Here i is at an even position of the stream, so whole words follow.
+  if (const size_t words = (n - i) / 8; words > 0) {
+    uint16_t folded = NativeSum64(bytes.data() + i, words);
+    if constexpr (std::endian::native == std::endian::little) {
+      folded = static_cast<uint16_t>(folded << 8 | folded >> 8);
+    }
+    sum_ += folded;
+    i += 8 * words;
   }
   // 2^64 / 2^16 words before overflow: no span is that long.
   for (; i + 1 < n; i += 2) {
