@@ -3,6 +3,7 @@
 
 #include "scenarios/runner/run.h"
 
+#include <algorithm>
 #include <string>
 
 #include "absl/strings/match.h"
@@ -80,6 +81,39 @@ TEST(RunTest, SameSeedSameOutputAndPcapOtherSeedDifferent) {
   const RunResult c = RunIt(s, o);
   EXPECT_NE(a.pcap, c.pcap);
   EXPECT_NE(a.output, c.output);
+}
+
+TEST(RunTest, TimelineIsCappedUnlessTrace) {
+  const Scenario s = Parse(kBulk);
+  RunOptions o;
+  const RunResult capped = RunIt(s, o);
+  o.trace = true;
+  const RunResult full = RunIt(s, o);
+  EXPECT_THAT(capped.output, HasSubstr("more segments of a:49152 <> b:80 (--trace shows them)"));
+  EXPECT_THAT(full.output, Not(HasSubstr("more segments")));
+  // Drops and retransmissions are never capped away.
+  EXPECT_THAT(capped.output, HasSubstr("[retransmission]"));
+  EXPECT_THAT(capped.output, HasSubstr(" -x "));
+  auto lines = [](const std::string& t) { return std::count(t.begin(), t.end(), '\n'); };
+  EXPECT_GT(lines(full.output), lines(capped.output) + 200);
+}
+
+TEST(RunTest, UnsetAddressesAreAssignedAndCountedHostsExpand) {
+  const RunResult r = RunIt(Parse(R"(# auto addresses
+host c { count 3 }
+host s
+switch sw
+link c -- sw
+link s -- sw
+app rx sink on s { listen 80 }
+app tx bulk on c { connect s:80; bytes 5KB }
+expect rx.connections == 3
+expect rx.received == 5KB
+expect rx.intact
+)"));
+  EXPECT_TRUE(r.passed) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("tx[2] (bulk on c[2]) c[2]:49152 <> s:80"));
+  EXPECT_THAT(r.output, HasSubstr("c[0]-sw:c[0]>sw: entered"));
 }
 
 TEST(RunTest, FailingExpectationPrintsWhatWasSeenAndReplay) {

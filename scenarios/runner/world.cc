@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
 #include "netsim/random.h"
 #include "netsim/router.h"
 #include "scenarios/lang/units.h"
@@ -417,7 +418,10 @@ void World::Apply(Instant now, const Action& action) {
     Note(now, absl::StrCat("link ", LinkRefText(s->link), s->up ? " up" : " down"));
     ApplyLinkAction(now, s->link, [&](netsim::LinkDirection& d) { d.SetUp(s->up); });
   } else if (const auto* c = std::get_if<LinkChangeAction>(&action)) {
-    Note(now, absl::StrCat("link ", LinkRefText(c->link), " changed"));
+    std::string params = LinkParamsToString(c->params, "");
+    while (!params.empty() && params.back() == '\n') params.pop_back();
+    absl::StrReplaceAll({{"\n", "; "}}, &params);
+    Note(now, absl::StrCat("link ", LinkRefText(c->link), " { ", params, " }"));
     ApplyLinkAction(now, c->link, [&](netsim::LinkDirection& d) {
       absl::Status st = d.SetParams(ToNetsim(c->params, d.params()));
       if (!st.ok()) Note(now, absl::StrCat("link change rejected: ", st.message()));

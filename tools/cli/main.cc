@@ -9,6 +9,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
 #include "tools/cli/demo.h"
@@ -28,7 +29,7 @@ ABSL_FLAG(std::string, seeds, "0..199",
 namespace {
 
 constexpr char kUsage[] =
-    "tcplab: a deterministic TCP simulator and test harness.\n"
+    "a deterministic TCP simulator and test harness.\n"
     "\n"
     "usage: tcplab COMMAND [ARGS] [flags]\n"
     "\n"
@@ -48,7 +49,7 @@ constexpr char kUsage[] =
     "Run `tcplab --help` for every flag.";
 
 int Usage(const std::string& problem) {
-  absl::FPrintF(stderr, "tcplab: %s\n\n%s\n", problem, kUsage);
+  absl::FPrintF(stderr, "tcplab: %s\n\ntcplab: %s\n", problem, kUsage);
   return 2;
 }
 
@@ -56,6 +57,13 @@ int Usage(const std::string& problem) {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(kUsage);
+  // --help lists this binary's flags (absl's default looks for a source
+  // file named like the program).
+  absl::FlagsUsageConfig config;
+  config.contains_help_flags = [](absl::string_view path) {
+    return absl::StrContains(path, "tools/cli/");
+  };
+  absl::SetFlagsUsageConfig(config);
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) return Usage("no command given");
   const std::string command = args[1];
