@@ -98,7 +98,7 @@ std::string OptionsToString(const wire::TcpOptions& opt) {
 std::string ToString(const PacketStep& step) {
   std::string o;
   if (step.time.any) {
-    o = "*";
+    o.push_back('*');  // (o = "*" trips a GCC 12 -Wrestrict false positive at -O2)
   } else {
     o = TimePointString(step.time.start);
     if (step.time.end) absl::StrAppend(&o, "...", TimePointString(*step.time.end));

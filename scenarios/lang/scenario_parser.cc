@@ -200,39 +200,39 @@ class Parser {
     return true;
   }
   bool Duration(absl::Duration* out) {
-    const Token* t;
+    const Token* t = nullptr;
     return Word("a duration like 10ms", &t) && Check(*t, ParseDuration(t->text), out);
   }
   bool Size(uint64_t* out) {
-    const Token* t;
+    const Token* t = nullptr;
     return Word("a size like 1500B, 64KiB or 10MB", &t) && Check(*t, ParseSize(t->text), out);
   }
   bool Rate(uint64_t* out) {
-    const Token* t;
+    const Token* t = nullptr;
     return Word("a rate like 10Mbit/s or 100KB/s", &t) && Check(*t, ParseRate(t->text), out);
   }
   bool Pct(Percent* out) {
-    const Token* t;
+    const Token* t = nullptr;
     return Word("a percentage like 1.5%", &t) && Check(*t, ParsePercent(t->text), out);
   }
   bool Unsigned(absl::string_view what, uint64_t max, uint64_t* out, bool hex = false) {
-    const Token* t;
+    const Token* t = nullptr;
     return Word(what, &t) && Check(*t, ParseUnsigned(t->text, max, what, hex), out);
   }
   bool U32(absl::string_view what, uint32_t max, uint32_t* out) {
-    uint64_t v;
+    uint64_t v{};
     if (!Unsigned(what, max, &v)) return false;
     *out = static_cast<uint32_t>(v);
     return true;
   }
   bool OptU32(absl::string_view what, uint32_t max, std::optional<uint32_t>* out) {
-    uint32_t v;
+    uint32_t v{};
     if (!U32(what, max, &v)) return false;
     *out = v;
     return true;
   }
   bool Port(uint16_t* out) {
-    uint32_t v;
+    uint32_t v{};
     if (!U32("a port number", 65535, &v)) return false;
     *out = static_cast<uint16_t>(v);
     return true;
@@ -246,14 +246,14 @@ class Parser {
   }
   template <size_t N>
   bool OneOf(absl::string_view what, const absl::string_view (&list)[N], int* out) {
-    const Token* t;
+    const Token* t = nullptr;
     if (!Word(what, &t)) return false;
     *out = IndexOf(t->text, list);
     if (*out < 0) return Fail(t->pos, UnknownWord(what, t->text, list));
     return true;
   }
   bool Op(CompareOp* out) {
-    int i;
+    int i{};
     if (Peek().kind != Kind::kWord || !Contains(kOps, Peek().text)) {
       return Expected(Peek(), "a comparison (==, !=, <, <=, >, >=)");
     }
@@ -326,7 +326,7 @@ bool Parser::Statement() {
       return Fail(t.pos, absl::StrCat("seed given twice (first at ", PosString(seed_pos_), ")"));
     }
     seed_pos_ = t.pos;
-    uint64_t v;
+    uint64_t v{};
     if (!Unsigned("a seed (an integer)", UINT64_MAX, &v, /*hex=*/true)) return false;
     s_.seed = v;
     return EndOfStatement();
@@ -346,7 +346,7 @@ bool Parser::Statement() {
   if (kw == "host") return HostStatement();
   if (kw == "switch") {
     Next();
-    const Token* name;
+    const Token* name = nullptr;
     if (!NameTok("a switch name", &name)) return false;
     std::string n(name->text);
     if (!Declare(n, name->pos, false)) return false;
@@ -374,7 +374,7 @@ bool Parser::Declare(const std::string& name, SourcePos pos, bool is_app) {
 
 bool Parser::HostStatement() {
   const Token& kw = Next();
-  const Token* name;
+  const Token* name = nullptr;
   if (!NameTok("a host name", &name)) return false;
   Host h;
   h.name = std::string(name->text);
@@ -388,7 +388,7 @@ bool Parser::HostStatement() {
       if (!FirstTime(&seen, key)) return false;
       if (key.text == "address") {
         Next();
-        const Token* t;
+        const Token* t = nullptr;
         if (!Word("an IPv4 address like 10.0.0.1", &t)) return false;
         auto a = wire::Ipv4Address::Parse(t->text);
         if (!a.ok()) return Expected(*t, "an IPv4 address like 10.0.0.1");
@@ -397,7 +397,7 @@ bool Parser::HostStatement() {
       }
       if (key.text == "count") {
         Next();
-        const Token* t;
+        const Token* t = nullptr;
         if (!Word("a host count", &t)) return false;
         auto v = ParseUnsigned(t->text, kMaxHostCount, "a host count");
         if (!v.ok()) return Fail(t->pos, v.status().message());
@@ -432,7 +432,7 @@ bool Parser::HostStatement() {
 }
 
 bool Parser::StackKey(StackConfig* c) {
-  const Token* key;
+  const Token* key = nullptr;
   if (!Word("a stack key", &key)) return false;
   absl::string_view k = key->text;
   auto dur = [&](std::optional<absl::Duration>* out) {
@@ -442,13 +442,13 @@ bool Parser::StackKey(StackConfig* c) {
     return true;
   };
   auto size = [&](std::optional<uint64_t>* out) {
-    uint64_t v;
+    uint64_t v{};
     if (!Size(&v)) return false;
     *out = v;
     return true;
   };
   auto onoff = [&](std::optional<bool>* out) {
-    bool b;
+    bool b{};
     if (!OnOff(&b)) return false;
     *out = b;
     return true;
@@ -466,13 +466,13 @@ bool Parser::StackKey(StackConfig* c) {
   if (k == "data_retries") return OptU32("a retry count", 1000, &c->data_retries);
   if (k == "fin_retries") return OptU32("a retry count", 1000, &c->fin_retries);
   if (k == "isn_secret") {
-    uint64_t v;
+    uint64_t v{};
     if (!Unsigned("an ISN secret (an integer, 0x for hex)", UINT64_MAX, &v, true)) return false;
     c->isn_secret = v;
     return true;
   }
   if (k == "congestion") {
-    int i;
+    int i{};
     if (!OneOf("congestion control", kCongestion, &i)) return false;
     c->congestion = static_cast<CongestionControl>(i);
     return true;
@@ -576,7 +576,7 @@ bool Parser::Impairment(LinkParams* p) {
         Next();
         named = true;
         if (p->distribution) return twice("distribution");
-        int i;
+        int i{};
         if (!OneOf("distribution", kDistributions, &i)) return false;
         p->distribution = static_cast<Distribution>(i);
       } else {
@@ -639,30 +639,30 @@ bool Parser::Impairment(LinkParams* p) {
     return true;
   }
   if (k == "rate") {
-    uint64_t r;
+    uint64_t r{};
     if (!Rate(&r)) return false;
     if (r == 0) return Fail(key.pos, "rate must be above 0 (leave it out for no limit)");
     p->rate_bps = r;
     return true;
   }
   if (k == "limit") {
-    const Token* t;
+    const Token* t = nullptr;
     if (!Word("a queue limit: packets like 100, or bytes like 64KB", &t)) return false;
     if (!t->text.empty() && (t->text.back() >= '0' && t->text.back() <= '9')) {
-      uint64_t v;
+      uint64_t v{};
       if (!Check(*t, ParseUnsigned(t->text, 100000000, "a queue limit in packets"), &v)) {
         return false;
       }
       p->limit_packets = v;
     } else {
-      uint64_t v;
+      uint64_t v{};
       if (!Check(*t, ParseSize(t->text), &v)) return false;
       p->limit_bytes = v;
     }
     return true;
   }
   if (k == "mtu") {
-    const Token* t;
+    const Token* t = nullptr;
     if (!Word("an MTU in bytes", &t)) return false;
     auto v = ParseUnsigned(t->text, 65535, "an MTU in bytes");
     if (!v.ok()) return Fail(t->pos, v.status().message());
@@ -707,7 +707,7 @@ bool Parser::LinkStatement() {
           toks_[i_ + 1].text == "->") {
         const Token& from = Next();
         Next();
-        const Token* to;
+        const Token* to = nullptr;
         if (!Word("a host or switch name", &to)) return false;
         LinkParams* dir = nullptr;
         if (from.text == link.a && to->text == link.b) {
@@ -747,7 +747,7 @@ bool Parser::AppStatement() {
   app.name = std::string(name->text);
   app.pos = kw.pos;
   if (!Declare(app.name, name->pos, true)) return false;
-  int kind;
+  int kind{};
   if (!OneOf("app kind", kAppKinds, &kind)) return false;
   app.kind = static_cast<AppKind>(kind);
   if (!Keyword("on") || !NameTok("a host name", &host)) return false;
@@ -799,7 +799,7 @@ bool Parser::AppKey(App* app, std::vector<absl::string_view>* seen) {
                                       " app"));
   };
   auto size = [&](std::optional<uint64_t>* out) {
-    uint64_t v;
+    uint64_t v{};
     if (!Size(&v)) return false;
     *out = v;
     return true;
@@ -811,14 +811,14 @@ bool Parser::AppKey(App* app, std::vector<absl::string_view>* seen) {
   }
   if (k == "listen") {
     if (app->kind == AppKind::kHttpGet) return not_for();
-    uint16_t port;
+    uint16_t port{};
     if (!Port(&port)) return false;
     app->listen = port;
     return true;
   }
   if (k == "connect") {
     if (app->kind == AppKind::kEcho || app->kind == AppKind::kHttpServer) return not_for();
-    const Token* t;
+    const Token* t = nullptr;
     if (!Word("HOST:PORT", &t)) return false;
     size_t colon = t->text.rfind(':');
     if (colon == absl::string_view::npos || !IsName(t->text.substr(0, colon))) {
@@ -833,7 +833,7 @@ bool Parser::AppKey(App* app, std::vector<absl::string_view>* seen) {
   }
   if (k == "local_port") {
     local_port_pos_ = key.pos;
-    uint16_t port;
+    uint16_t port{};
     if (!Port(&port)) return false;
     app->local_port = port;
     return true;
@@ -852,7 +852,7 @@ bool Parser::AppKey(App* app, std::vector<absl::string_view>* seen) {
   }
   if (k == "count") {
     count_pos_ = key.pos;
-    const Token* t;
+    const Token* t = nullptr;
     if (!Word("an instance count", &t)) return false;
     auto v = ParseUnsigned(t->text, kMaxAppCount, "an instance count");
     if (!v.ok()) return Fail(t->pos, v.status().message());
@@ -867,7 +867,7 @@ bool Parser::AppKey(App* app, std::vector<absl::string_view>* seen) {
     return true;
   }
   if (k == "read_rate") {
-    uint64_t r;
+    uint64_t r{};
     if (!Rate(&r)) return false;
     if (r == 0) return Fail(key.pos, "read_rate must be above 0 (use never_read)");
     app->read_rate_bps = r;
@@ -913,7 +913,7 @@ bool Parser::EventStatement(bool when) {
     e.trigger = d;
   } else {
     ProgressTrigger w;
-    const Token* t;
+    const Token* t = nullptr;
     absl::string_view field;
     SourcePos field_pos;
     if (!Dotted("APP.sent or APP.received", &t, &w.app, &field, &field_pos)) return false;
@@ -926,7 +926,7 @@ bool Parser::EventStatement(bool when) {
     e.trigger = w;
   }
   if (!Colon()) return false;
-  const Token* what;
+  const Token* what = nullptr;
   if (!Word("an action (link or app)", &what)) return false;
   if (what->text == "link") {
     LinkRef ref;
@@ -951,10 +951,10 @@ bool Parser::EventStatement(bool when) {
       return Expected(Peek(), "\"down\", \"up\" or \"{\" with impairments");
     }
   } else if (what->text == "app") {
-    const Token* name;
+    const Token* name = nullptr;
     if (!NameTok("an app name", &name)) return false;
     refs_.push_back({Reference::What::kApp, std::string(name->text), "", name->pos});
-    int k;
+    int k{};
     if (!OneOf("app action", kAppActions, &k)) return false;
     e.action = AppAction{std::string(name->text), static_cast<AppActionKind>(k)};
   } else {
@@ -969,7 +969,7 @@ bool Parser::ExpectStatement() {
   const Token& kw = Next();
   Expectation x;
   x.pos = kw.pos;
-  const Token* t;
+  const Token* t = nullptr;
   absl::string_view field;
   SourcePos field_pos;
   if (!Dotted("APP.METRIC like client.state", &t, &x.app, &field, &field_pos)) return false;
@@ -984,7 +984,7 @@ bool Parser::ExpectStatement() {
     }
     x.value = true;
   } else {
-    CompareOp op;
+    CompareOp op{};
     if (!Op(&op)) return false;
     x.op = op;
     bool equality_only = x.metric == Metric::kState || x.metric == Metric::kError ||
@@ -995,20 +995,20 @@ bool Parser::ExpectStatement() {
     }
     switch (x.metric) {
       case Metric::kState: {
-        int i;
+        int i{};
         if (!OneOf("TCP state", kStates, &i)) return false;
         x.value = static_cast<TcpState>(i);
         break;
       }
       case Metric::kError: {
-        int i;
+        int i{};
         if (!OneOf("error kind", kErrors, &i)) return false;
         x.value = static_cast<ErrorKind>(i);
         break;
       }
       case Metric::kSent:
       case Metric::kReceived: {
-        uint64_t v;
+        uint64_t v{};
         if (!Size(&v)) return false;
         x.value = v;
         break;
@@ -1025,7 +1025,7 @@ bool Parser::ExpectStatement() {
         break;
       }
       default: {
-        uint64_t v;
+        uint64_t v{};
         if (!Unsigned("a count (an integer)", UINT64_MAX, &v)) return false;
         x.value = v;
         break;
