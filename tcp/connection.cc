@@ -175,6 +175,7 @@ void Connection::OnSegment(Instant now, const wire::Packet& p) {
 
   // Fifth: ACK.
   if (!ack) return;
+  bool connected_posted = false;
   if (state_ == ConnectionState::kSynReceived) {
     if (h.ack > snd_una_ && h.ack <= snd_max_) {
       snd_wnd_ = h.window;
@@ -185,7 +186,8 @@ void Connection::OnSegment(Instant now, const wire::Packet& p) {
       if (state_ == ConnectionState::kClosed) return;
       // RFC 6298 §5.7.
       if (rtx_count_ > 0) rto_.RaiseAfterSynTimeout(absl::Seconds(3));
-    Post(now, EventKind::kConnected);
+      Post(now, EventKind::kConnected);
+      connected_posted = true;
     } else {
       ++env_->stack_counters().unacceptable_ack;
       SendRst(now, h.ack);
@@ -200,7 +202,15 @@ void Connection::OnSegment(Instant now, const wire::Packet& p) {
     return;
   }
   probes_unanswered_ = 0;
+  // Our SYN acknowledged in FIN-WAIT-1 (a close issued in SYN-RECEIVED):
+  // the handshake completes here rather than in SYN-RECEIVED above.
+  const bool completes_handshake = !connected_posted && !SynAcked() && h.ack > snd_una_;
+  const bool syn_timed_out = rtx_count_ > 0;
   if (h.ack > snd_una_) ProcessAck(now, h.ack);
+  if (completes_handshake) {
+    if (syn_timed_out) rto_.RaiseAfterSynTimeout(absl::Seconds(3));  // RFC 6298 §5.7
+    Post(now, EventKind::kConnected);
+  }
   if (h.ack >= snd_una_) UpdateSendWindow(now, seq, h.ack, h.window);
   ApplyQueuedFin(now);  // a close issued before the handshake completed
   switch (state_) {
@@ -624,13 +634,14 @@ void Connection::OnRetransmitTimeout(Instant now) {
                                : config_.data_retries;
   if (rtx_count_ >= limit) {
     std::string what;
+    // Sequence numbers relative to our ISN, as a packet trace shows them.
+    const uint32_t una = static_cast<uint32_t>(snd_una_ - iss_);
     if (handshake) {
       what = state_ == ConnectionState::kSynSent ? "SYN" : "SYN-ACK";
     } else if (fin_only) {
-      what = absl::StrCat("FIN seq ", snd_una_.raw());
+      what = absl::StrCat("FIN seq ", una);
     } else {
-      Seq end = Min(DataEnd(), snd_una_ + eff_mss_);
-      what = absl::StrCat("seq ", snd_una_.raw(), ":", end.raw());
+      what = absl::StrCat("seq ", una, ":", una + RetransmitLength());
     }
     Die(now,
         absl::DeadlineExceededError(absl::StrCat(
@@ -649,8 +660,7 @@ void Connection::OnRetransmitTimeout(Instant now) {
     SendSyn(now, state_ != ConnectionState::kSynSent);
     seq_len = 1;
   } else {
-    int32_t data_left = DataEnd() - snd_una_;
-    uint32_t len = data_left > 0 ? std::min<uint32_t>(eff_mss_, data_left) : 0;
+    const uint32_t len = RetransmitLength();
     bool fin = FinSent() && snd_una_ + len == FinSeq();
     snd_nxt_ = snd_una_;  // go-back-N
     SendSegmentAt(now, snd_una_, len, fin);
@@ -660,6 +670,15 @@ void Connection::OnRetransmitTimeout(Instant now) {
     o->OnRetransmit(id_, snd_una_, seq_len, rtx_count_, now);
   }
   rtx_deadline_ = now + rto_.rto();
+}
+
+uint32_t Connection::RetransmitLength() const {
+  const int32_t data_left = DataEnd() - snd_una_;
+  if (data_left <= 0) return 0;
+  // Inside the peer's window like any segment (§3.8.6.2.1); a zero window
+  // here (only while a FIN alone is outstanding) still lets one byte go.
+  return std::min<uint32_t>({eff_mss_, static_cast<uint32_t>(data_left),
+                             std::max<uint32_t>(snd_wnd_, 1)});
 }
 
 void Connection::OnPersistTimeout(Instant now) {

@@ -168,6 +168,9 @@ class Connection {
   uint32_t AdvertiseWindow();
   uint32_t WindowIfAdvertisedNow() const;
   void MaybeEnterPersist(Instant now);
+  // Data bytes a retransmission of SND.UNA carries: at most one MSS and
+  // what the peer's window allows.
+  uint32_t RetransmitLength() const;
 
   // --- timers ---
   void OnRetransmitTimeout(Instant now);

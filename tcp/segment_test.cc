@@ -494,7 +494,7 @@ TEST_F(Established, FinRetransmissionLimitKills) {
   }
   EXPECT_EQ(t.Take().size(), 8u);  // fin_retries
   EXPECT_THAT(std::string(t.stack().Error(id).message()),
-              ::testing::StartsWith(absl::StrCat("connection timed out: 8 retransmissions of FIN seq ", U())));
+              ::testing::StartsWith("connection timed out: 8 retransmissions of FIN seq 1 "));
 }
 
 TEST_F(Established, DataAfterCloseDrawsRst) {
@@ -1010,6 +1010,72 @@ TEST_P(RstEveryState, ExactRstCloses) {
   EXPECT_EQ(t.stack().NextDeadline(), Instant::Infinite());
 }
 
+// In every synchronized state: a SYN with any sequence number draws a
+// challenge ACK and changes nothing (RFC 9293 §3.10.7.4 fourth, RFC 5961
+// §4); a RST outside the window is dropped without a reply; data with an
+// ACK of something never sent is dropped with an ACK.
+TEST_P(RstEveryState, SynAnySeqChallengedRstOutsideIgnored) {
+  const RstCase& c = GetParam();
+  SegmentTester t;
+  SocketId l = *t.stack().Listen(Ms(0), 80, 8);
+  t.Inject(Ms(0), Spec(fl::kSyn, kPeerIsn, 0));
+  uint32_t iss = t.TakeOne().seq();
+  t.Inject(Ms(1), Spec(fl::kAck, kPeerIsn + 1, iss + 1));
+  SocketId id = *t.stack().Accept(Ms(1), l);
+  uint32_t p = kPeerIsn + 1;
+  uint32_t u = iss + 1;
+  switch (c.state) {
+    case S::kFinWait1:
+      t.stack().Shutdown(Ms(2), id).IgnoreError();
+      break;
+    case S::kFinWait2:
+      t.stack().Shutdown(Ms(2), id).IgnoreError();
+      t.Inject(Ms(3), Spec(fl::kAck, p, u + 1));
+      break;
+    case S::kCloseWait:
+      t.Inject(Ms(3), Spec(fl::kAck | fl::kFin, p, u));
+      p += 1;
+      break;
+    case S::kClosing:
+      t.stack().Shutdown(Ms(2), id).IgnoreError();
+      t.Inject(Ms(3), Spec(fl::kAck | fl::kFin, p, u));
+      p += 1;
+      break;
+    case S::kLastAck:
+      t.Inject(Ms(3), Spec(fl::kAck | fl::kFin, p, u));
+      p += 1;
+      t.stack().Shutdown(Ms(4), id).IgnoreError();
+      break;
+    case S::kTimeWait:
+      t.stack().Shutdown(Ms(2), id).IgnoreError();
+      t.Inject(Ms(3), Spec(fl::kAck | fl::kFin, p, u + 1));
+      p += 1;
+      break;
+    default:
+      break;
+  }
+  ASSERT_EQ(t.stack().State(id), c.state);
+  t.Take();
+  Instant deadline = t.stack().NextDeadline();
+  for (uint32_t seq : {p, p + 100, kPeerIsn, p + 0x80000000u}) {
+    t.Inject(Ms(10), Spec(fl::kSyn, seq, 0));
+    Seg r = t.TakeOne();
+    EXPECT_EQ(r.flags(), fl::kAck) << seq;
+    EXPECT_EQ(r.ack(), p) << seq;
+    ASSERT_EQ(t.stack().State(id), c.state) << seq;
+  }
+  t.Inject(Ms(10), Spec(fl::kRst, p + 0x80000000u, 0));
+  t.Inject(Ms(10), Spec(fl::kRst | fl::kAck, p - 1, u));
+  EXPECT_TRUE(t.Take().empty());
+  t.Inject(Ms(10), Spec(fl::kAck, p, u + 5000, Data(10)));
+  EXPECT_EQ(t.TakeOne().ack(), p);
+  EXPECT_EQ(t.stack().State(id), c.state);
+  EXPECT_EQ(t.stack().NextDeadline(), deadline);
+  Bytes out(100);
+  auto n = t.stack().Receive(Ms(11), id, absl::MakeSpan(out));
+  EXPECT_TRUE(n.ok() && *n == 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(
     States, RstEveryState,
     ::testing::Values(RstCase{"Established", S::kEstablished, true},
@@ -1053,6 +1119,182 @@ TEST(TimerTest, ManyConnectionsFireInDeadlineOrder) {
     }
   }
   EXPECT_EQ(fired, want);
+}
+
+}  // namespace
+}  // namespace tcplab::tcp
+
+namespace tcplab::tcp {
+namespace {
+
+// ------------------------------------------------------------ review additions
+
+// A retransmission is bounded by the peer's window like any other segment
+// (RFC 9293 §3.8.6.2.1: the sender never exceeds the offered window).
+TEST_F(Established, RetransmissionStaysInsidePeerWindow) {
+  t.Inject(Ms(20), [&] { SegSpec s = Spec(fl::kAck, P(), U()); s.window = 300; return s; }());
+  ASSERT_EQ(*t.stack().Send(Ms(30), id, Data(5000)), 5000u);
+  Seg first = t.TakeOne();
+  EXPECT_EQ(first.seq(), U());
+  EXPECT_EQ(first.payload.size(), 300u);
+  for (int i = 0; i < 3; ++i) {
+    t.stack().Advance(t.stack().NextDeadline());
+    Seg r = t.TakeOne();
+    EXPECT_EQ(r.seq(), U());
+    EXPECT_EQ(r.payload, Data(300));  // not 1460: the window is 300
+  }
+  // The ACK moves the window on; sending resumes inside it.
+  t.Inject(Ms(5000), [&] { SegSpec s = Spec(fl::kAck, P(), U(300)); s.window = 300; return s; }());
+  Seg r = t.TakeOne();
+  EXPECT_EQ(r.seq(), U(300));
+  EXPECT_EQ(r.payload, Data(300, 44));  // bytes 300..599 (uint8 wrap of 300 = 44)
+}
+
+// The timeout message names the unanswered range relative to the ISN (as a
+// packet trace would show it), with the length that was actually resent.
+TEST_F(Established, DataTimeoutMessageIsRelativeToIsn) {
+  StackConfig c = t.stack().config();
+  ASSERT_EQ(c.data_retries, 15);
+  t.Inject(Ms(20), [&] { SegSpec s = Spec(fl::kAck, P(), U()); s.window = 1000; return s; }());
+  ASSERT_EQ(*t.stack().Send(Ms(30), id, Data(3000)), 3000u);
+  while (t.stack().State(id) != S::kClosed) t.stack().Advance(t.stack().NextDeadline());
+  EXPECT_THAT(std::string(t.stack().Error(id).message()),
+              ::testing::StartsWith("connection timed out: 15 retransmissions of seq 1:1001 "
+                                    "unanswered over "));
+}
+
+TEST_F(Established, FinTimeoutMessageIsRelativeToIsn) {
+  ASSERT_EQ(*t.stack().Send(Ms(20), id, Data(10)), 10u);
+  t.Inject(Ms(25), Spec(fl::kAck, P(), U(10)));
+  ASSERT_TRUE(t.stack().Shutdown(Ms(30), id).ok());
+  while (t.stack().State(id) != S::kClosed) t.stack().Advance(t.stack().NextDeadline());
+  EXPECT_THAT(std::string(t.stack().Error(id).message()),
+              ::testing::StartsWith("connection timed out: 8 retransmissions of FIN seq 11 "
+                                    "unanswered over "));
+}
+
+// Simultaneous open, then a close while still in SYN-RECEIVED: the ACK of
+// our SYN arrives in FIN-WAIT-1. The application must still learn that the
+// connection was established (kConnected), and RFC 6298 §5.7 still applies.
+TEST_F(SynSent, HandshakeCompletingInFinWait1PostsConnected) {
+  t.stack().Advance(Ms(1000));  // one SYN timeout: §5.7 must apply later
+  EXPECT_EQ(t.TakeOne().flags(), fl::kSyn);
+  t.Inject(Ms(1005), Spec(fl::kSyn, kPeerIsn, 0));
+  EXPECT_EQ(t.TakeOne().flags(), fl::kSyn | fl::kAck);
+  ASSERT_EQ(t.stack().State(id), S::kSynReceived);
+  ASSERT_TRUE(t.stack().Shutdown(Ms(1006), id).ok());
+  ASSERT_EQ(t.stack().State(id), S::kFinWait1);
+  EXPECT_EQ(t.TakeOne().flags(), fl::kFin | fl::kAck);
+  t.Events();
+  // The peer's SYN-ACK acknowledges our SYN (not yet our FIN).
+  t.Inject(Ms(1010), Spec(fl::kSyn | fl::kAck, kPeerIsn, iss + 1));
+  EXPECT_EQ(t.stack().State(id), S::kFinWait1);
+  EXPECT_THAT(t.Events(), ElementsAre(Event{id, EventKind::kConnected}));
+  EXPECT_EQ(t.stack().Info(id)->rto, absl::Seconds(3));
+  t.Inject(Ms(1011), Spec(fl::kAck, kPeerIsn + 1, iss + 2));
+  EXPECT_EQ(t.stack().State(id), S::kFinWait2);
+  EXPECT_TRUE(t.Events().empty());
+}
+
+// Bad input in TIME-WAIT: data, an out-of-window segment and an old ACK are
+// answered with an ACK and change nothing; no byte is delivered.
+TEST_F(Established, TimeWaitIgnoresDataAndAnswersWithAck) {
+  ASSERT_TRUE(t.stack().Shutdown(Ms(20), id).ok());
+  t.Take();
+  t.Inject(Ms(25), Spec(fl::kAck | fl::kFin, P(), U(1)));
+  ASSERT_EQ(t.stack().State(id), S::kTimeWait);
+  t.Take();
+  Instant deadline = t.stack().NextDeadline();
+  t.Inject(Ms(30), Spec(fl::kAck, P(1), U(1), Data(10)));
+  Seg r = t.TakeOne();
+  EXPECT_EQ(r.flags(), fl::kAck);
+  EXPECT_EQ(r.ack(), P(1));
+  t.Inject(Ms(31), Spec(fl::kAck, P(90000), U(1)));
+  EXPECT_EQ(t.TakeOne().ack(), P(1));
+  EXPECT_EQ(t.stack().State(id), S::kTimeWait);
+  EXPECT_EQ(t.stack().NextDeadline(), deadline);  // only a FIN restarts it
+  EXPECT_TRUE(ReadAll().empty());
+}
+
+// A new SYN to a TIME-WAIT connection is not a reopening (documented gap,
+// RFC 9293 §3.10.7.4 / RFC 6191 allow it): it draws a challenge ACK and the
+// TIME-WAIT goes on. Pinned so a change is deliberate.
+TEST_F(Established, SynInTimeWaitDrawsChallengeAck) {
+  ASSERT_TRUE(t.stack().Shutdown(Ms(20), id).ok());
+  t.Take();
+  t.Inject(Ms(25), Spec(fl::kAck | fl::kFin, P(), U(1)));
+  ASSERT_EQ(t.stack().State(id), S::kTimeWait);
+  t.Take();
+  t.Inject(Ms(30), Spec(fl::kSyn, P(100000), 0));
+  Seg r = t.TakeOne();
+  EXPECT_EQ(r.flags(), fl::kAck);
+  EXPECT_EQ(r.ack(), P(1));
+  EXPECT_EQ(t.stack().State(id), S::kTimeWait);
+}
+
+// User calls in the wrong state fail with a status and change nothing.
+TEST_F(Established, UserCallsAfterShutdownResetAndClose) {
+  ASSERT_TRUE(t.stack().Shutdown(Ms(20), id).ok());
+  EXPECT_EQ(t.stack().Send(Ms(21), id, Data(5)).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(t.stack().Shutdown(Ms(21), id).code(), absl::StatusCode::kFailedPrecondition);
+  t.Take();
+  t.Inject(Ms(22), Spec(fl::kRst, P(), 0));
+  ASSERT_EQ(t.stack().State(id), S::kClosed);
+  Bytes out(10);
+  EXPECT_EQ(t.stack().Receive(Ms(23), id, absl::MakeSpan(out)).status().message(),
+            "connection reset by peer in FIN-WAIT-1");
+  EXPECT_EQ(t.stack().Shutdown(Ms(23), id).code(), absl::StatusCode::kAborted);
+  EXPECT_TRUE(t.stack().Close(Ms(24), id).ok());
+  EXPECT_EQ(t.stack().Close(Ms(24), id).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(t.stack().Send(Ms(24), listener, Data(1)).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(t.stack().Receive(Ms(24), listener, absl::MakeSpan(out)).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(t.Take().empty());
+}
+
+// Demultiplexing: two connections on one listening port, told apart by the
+// remote port; each segment reaches its own connection only.
+TEST(DemuxTest, FourTupleSelectsTheConnection) {
+  SegmentTester t;
+  SocketId l = *t.stack().Listen(Ms(0), 80, 8);
+  uint32_t iss[2];
+  SocketId ids[2];
+  for (int i = 0; i < 2; ++i) {
+    SegSpec syn = Spec(fl::kSyn, kPeerIsn, 0);
+    syn.sport = static_cast<uint16_t>(5000 + i);
+    t.Inject(Ms(0), syn);
+    iss[i] = t.TakeOne().seq();
+    SegSpec ack = Spec(fl::kAck, kPeerIsn + 1, iss[i] + 1);
+    ack.sport = syn.sport;
+    t.Inject(Ms(1), ack);
+    ids[i] = *t.stack().Accept(Ms(1), l);
+  }
+  EXPECT_NE(iss[0], iss[1]);  // RFC 6528: the 4-tuple feeds the ISN
+  for (int i = 0; i < 2; ++i) {
+    SegSpec d = Spec(fl::kAck, kPeerIsn + 1, iss[i] + 1, Data(10 + i, static_cast<uint8_t>(i * 50)));
+    d.sport = static_cast<uint16_t>(5000 + i);
+    t.Inject(Ms(2), d);
+    Seg r = t.TakeOne();
+    EXPECT_EQ(r.pkt.tcp.dst_port, 5000 + i);
+    EXPECT_EQ(r.ack(), kPeerIsn + 11 + i);
+  }
+  for (int i = 0; i < 2; ++i) {
+    Bytes out(100);
+    size_t n = *t.stack().Receive(Ms(3), ids[i], absl::MakeSpan(out));
+    out.resize(n);
+    EXPECT_EQ(out, Data(10 + i, static_cast<uint8_t>(i * 50)));
+  }
+  // Another remote address, same ports: no connection; an ACK draws a RST.
+  SegSpec stray = Spec(fl::kAck, kPeerIsn + 1, iss[0] + 1, Data(5));
+  stray.src = wire::Ipv4Address(10, 0, 0, 3);
+  t.Inject(Ms(4), stray);
+  Seg r = t.TakeOne();
+  EXPECT_EQ(r.flags(), fl::kRst);
+  EXPECT_EQ(r.seq(), iss[0] + 1);
+  EXPECT_EQ(r.pkt.ip.dst, wire::Ipv4Address(10, 0, 0, 3));
+  EXPECT_EQ(t.stack().State(ids[0]), S::kEstablished);
 }
 
 }  // namespace
