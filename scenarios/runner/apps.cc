@@ -51,6 +51,11 @@ tcp::Stack& Conn::stack() const { return app_->host().stack(); }
 
 tcp::ConnectionState Conn::state() const { return app_->host().StateOf(socket_); }
 
+uint64_t Conn::acked() const {
+  const uint64_t seen = stats_.info ? stats_.info->bytes_sent : 0;
+  return app_->host().FinAckedOf(socket_) ? std::max(seen, stats_.written) : seen;
+}
+
 uint64_t Conn::retransmits() const {
   const uint64_t seen = app_->host().RetransmitsOf(socket_);
   return std::max(seen, stats_.info ? stats_.info->retransmissions : 0);

@@ -72,7 +72,10 @@ class Conn {
   const ConnStats& stats() const { return stats_; }
   // State as the stack's observer last reported it (also after release).
   tcp::ConnectionState state() const;
-  uint64_t acked() const { return stats_.info ? stats_.info->bytes_sent : 0; }
+  // Bytes written and acknowledged: the last snapshot, or everything
+  // written once the stack saw our FIN acknowledged (after the app released
+  // the socket the snapshot can no longer move).
+  uint64_t acked() const;
   uint64_t retransmits() const;
   uint64_t timeouts() const { return stats_.info ? stats_.info->timeouts : 0; }
   uint64_t zero_window_probes() const;

@@ -170,6 +170,8 @@ expect talk.received == 50KB
 expect talk.intact
 expect web.connections == 10
 expect echo.connections == 5
+expect echo.sent == 50KB
+expect web.sent == 60KB
 expect talk.completed <= 10s
 )"));
   EXPECT_TRUE(r.passed) << r.output;

@@ -39,6 +39,11 @@ uint64_t HostRuntime::ProbesOf(tcp::SocketId id) const {
   return it == tracks_.end() ? 0 : it->second.probes;
 }
 
+bool HostRuntime::FinAckedOf(tcp::SocketId id) const {
+  auto it = tracks_.find(id);
+  return it != tracks_.end() && it->second.fin_acked;
+}
+
 void HostRuntime::OnPacket(Instant now, absl::Span<const uint8_t> ip_packet) {
   stack_host_.OnPacket(now, ip_packet);
   PumpApps(now);
@@ -65,7 +70,12 @@ void HostRuntime::OnEvent(Instant now, netsim::StackHost& /*host*/, const tcp::E
 
 void HostRuntime::OnStateChange(tcp::SocketId id, tcp::ConnectionState from,
                                 tcp::ConnectionState to, Instant now) {
-  tracks_[id].state = to;
+  Track& t = tracks_[id];
+  t.state = to;
+  using S = tcp::ConnectionState;
+  if (to == S::kFinWait2 || to == S::kTimeWait || (from == S::kLastAck && to == S::kClosed)) {
+    t.fin_acked = true;
+  }
   if (world_->observer() != nullptr) world_->observer()->OnStateChange(name_, id, from, to, now);
 }
 

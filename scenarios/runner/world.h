@@ -86,6 +86,8 @@ class HostRuntime final : public netsim::BackendClient,
   tcp::ConnectionState StateOf(tcp::SocketId id) const;
   uint64_t RetransmitsOf(tcp::SocketId id) const;
   uint64_t ProbesOf(tcp::SocketId id) const;
+  // Whether the socket's own FIN was acknowledged (so was all its data).
+  bool FinAckedOf(tcp::SocketId id) const;
 
   // BackendClient (the SimHost calls these).
   void OnPacket(Instant now, absl::Span<const uint8_t> ip_packet) override;
@@ -99,6 +101,7 @@ class HostRuntime final : public netsim::BackendClient,
     tcp::ConnectionState state = tcp::ConnectionState::kClosed;
     uint64_t retransmits = 0;
     uint64_t probes = 0;
+    bool fin_acked = false;
   };
   // netsim::Application
   void OnEvent(Instant now, netsim::StackHost& host, const tcp::Event& e) override;
