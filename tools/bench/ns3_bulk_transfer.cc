@@ -1,0 +1,214 @@
+// The bulk-transfer benchmark of issue 4, in ns-3.37: the reference that
+// tools/bench/run measures in the same run as tcplab's bulk_transfer.
+//
+// Built outside Bazel (ns-3 is an optional, heavy dependency) by
+// tools/bench/run with a plain g++ command against Debian's libns3-dev.
+//
+// Same transfer as bulk_transfer.cc: two nodes, one PointToPoint link at
+// 100 Mbit/s with 10 ms delay; a RateErrorModel dropping --loss (1%) of the
+// packets the receiver's device receives (the data direction only); the
+// device's DropTail queue at --queue_packets (1000) packets, and the
+// traffic-control layer's default root queue disc removed so that, as in
+// netsim, the device queue is the only queue. BulkSendApplication sends
+// --bytes to a PacketSink; TCP segment size 1448, SACK on, --cc newreno
+// (ns3::TcpNewReno, default) or cubic (ns3::TcpCubic); everything else is
+// ns-3's default (timestamps on, delayed ACK count 2, 128 KiB socket
+// buffers with window scaling, initial cwnd 10, PRR recovery).
+//
+// ns-3 carries no real payload here (BulkSend sends zero-filled virtual
+// bytes): only tcplab's side verifies bytes.
+//
+// Prints a summary and one "result " line of key=value pairs in the format
+// of bulk_transfer.cc. The completion time is the simulated instant the
+// sink received the last byte; the simulation stops there.
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+#include "ns3/applications-module.h"
+#include "ns3/core-module.h"
+#include "ns3/internet-module.h"
+#include "ns3/network-module.h"
+#include "ns3/point-to-point-module.h"
+#include "ns3/traffic-control-module.h"
+
+namespace {
+
+uint64_t g_total = 0;
+uint64_t g_received = 0;
+bool g_done = false;
+double g_done_at_s = 0;
+uint64_t g_lost = 0;
+uint64_t g_data_segments = 0;
+uint64_t g_retransmissions = 0;
+ns3::SequenceNumber32 g_highest_end;
+bool g_have_highest = false;
+
+void OnSinkRx(ns3::Ptr<const ns3::Packet> p, const ns3::Address&) {
+  g_received += p->GetSize();
+  if (!g_done && g_received >= g_total) {
+    g_done = true;
+    g_done_at_s = ns3::Simulator::Now().GetSeconds();
+    ns3::Simulator::Stop();
+  }
+}
+
+void OnPhyRxDrop(ns3::Ptr<const ns3::Packet>) { ++g_lost; }
+
+// A data segment that ends at or below the highest end sent so far is a
+// retransmission.
+void OnTcpTx(ns3::Ptr<const ns3::Packet> p, const ns3::TcpHeader& h,
+             ns3::Ptr<const ns3::TcpSocketBase>) {
+  if (p->GetSize() == 0) return;
+  ++g_data_segments;
+  const ns3::SequenceNumber32 end = h.GetSequenceNumber() + p->GetSize();
+  if (g_have_highest && end <= g_highest_end) {
+    ++g_retransmissions;
+  } else {
+    g_highest_end = end;
+    g_have_highest = true;
+  }
+}
+
+void HookSenderSocket(ns3::Ptr<ns3::BulkSendApplication> app) {
+  ns3::Ptr<ns3::Socket> s = app->GetSocket();
+  if (s) s->TraceConnectWithoutContext("Tx", ns3::MakeCallback(&OnTcpTx));
+}
+
+double CpuSeconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace ns3;
+  uint64_t bytes = 100000000;
+  uint32_t seed = 1;
+  double loss = 0.01;
+  std::string rate = "100Mbps";
+  std::string delay = "10ms";
+  uint32_t queue_packets = 1000;
+  uint32_t segment_size = 1448;
+  std::string cc = "newreno";
+  double max_sim_s = 36000;
+
+  CommandLine cmd(__FILE__);
+  cmd.AddValue("bytes", "bytes to transfer", bytes);
+  cmd.AddValue("seed", "ns-3 RNG run number (RngSeedManager::SetRun)", seed);
+  cmd.AddValue("loss", "packet loss probability on the data direction", loss);
+  cmd.AddValue("rate", "link rate, both directions", rate);
+  cmd.AddValue("delay", "one-way delay", delay);
+  cmd.AddValue("queue_packets", "device DropTail queue limit, packets", queue_packets);
+  cmd.AddValue("segment_size", "TCP segment size (payload bytes)", segment_size);
+  cmd.AddValue("cc", "congestion control: newreno or cubic", cc);
+  cmd.AddValue("max_sim_s", "give up when simulated time passes this", max_sim_s);
+  cmd.Parse(argc, argv);
+
+  TypeId cc_type;
+  if (cc == "newreno") {
+    cc_type = TcpNewReno::GetTypeId();
+  } else if (cc == "cubic") {
+    cc_type = TcpCubic::GetTypeId();
+  } else {
+    std::fprintf(stderr, "ns3_bulk_transfer: --cc must be newreno or cubic, not %s\n", cc.c_str());
+    return 2;
+  }
+  g_total = bytes;
+
+  const auto wall_start = std::chrono::steady_clock::now();
+  const double cpu_start = CpuSeconds();
+
+  RngSeedManager::SetSeed(1);
+  RngSeedManager::SetRun(seed);
+  Config::SetDefault("ns3::TcpL4Protocol::SocketType", TypeIdValue(cc_type));
+  Config::SetDefault("ns3::TcpSocket::SegmentSize", UintegerValue(segment_size));
+  Config::SetDefault("ns3::TcpSocketBase::Sack", BooleanValue(true));
+
+  NodeContainer nodes;
+  nodes.Create(2);
+  PointToPointHelper p2p;
+  p2p.SetDeviceAttribute("DataRate", StringValue(rate));
+  p2p.SetChannelAttribute("Delay", StringValue(delay));
+  p2p.SetQueue("ns3::DropTailQueue<Packet>", "MaxSize",
+               QueueSizeValue(QueueSize(QueueSizeUnit::PACKETS, queue_packets)));
+  NetDeviceContainer devices = p2p.Install(nodes);
+
+  Ptr<RateErrorModel> em = CreateObject<RateErrorModel>();
+  em->SetAttribute("ErrorUnit", EnumValue(RateErrorModel::ERROR_UNIT_PACKET));
+  em->SetAttribute("ErrorRate", DoubleValue(loss));
+  devices.Get(1)->SetAttribute("ReceiveErrorModel", PointerValue(em));
+  devices.Get(1)->TraceConnectWithoutContext("PhyRxDrop", MakeCallback(&OnPhyRxDrop));
+
+  InternetStackHelper stack;
+  stack.Install(nodes);
+  Ipv4AddressHelper address;
+  address.SetBase("10.0.0.0", "255.255.255.0");
+  Ipv4InterfaceContainer ifaces = address.Assign(devices);
+  // Assign installed the default root queue disc; without it the device
+  // queue is the only queue, as on netsim's link.
+  TrafficControlHelper tch;
+  tch.Uninstall(devices);
+
+  const uint16_t port = 5001;
+  PacketSinkHelper sink_helper("ns3::TcpSocketFactory",
+                               InetSocketAddress(Ipv4Address::GetAny(), port));
+  ApplicationContainer sink_apps = sink_helper.Install(nodes.Get(1));
+  sink_apps.Start(Seconds(0));
+  sink_apps.Get(0)->TraceConnectWithoutContext("Rx", MakeCallback(&OnSinkRx));
+
+  BulkSendHelper bulk("ns3::TcpSocketFactory", InetSocketAddress(ifaces.GetAddress(1), port));
+  bulk.SetAttribute("MaxBytes", UintegerValue(bytes));
+  ApplicationContainer bulk_apps = bulk.Install(nodes.Get(0));
+  bulk_apps.Start(Seconds(0));
+  Ptr<BulkSendApplication> bulk_app = DynamicCast<BulkSendApplication>(bulk_apps.Get(0));
+  // The socket exists once the application has started (at 0).
+  Simulator::Schedule(NanoSeconds(1), &HookSenderSocket, bulk_app);
+
+  Simulator::Stop(Seconds(max_sim_s));
+  Simulator::Run();
+  const uint64_t events = Simulator::GetEventCount();
+  const double sim_s = g_done ? g_done_at_s : Simulator::Now().GetSeconds();
+  Simulator::Destroy();
+
+  const double wall_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  const double cpu_s = CpuSeconds() - cpu_start;
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  const long rss_kb = ru.ru_maxrss;
+  const double goodput_mbps = sim_s > 0 ? g_received * 8.0 / sim_s / 1e6 : 0;
+
+  std::printf("ns-3.37 bulk transfer: %llu bytes, %s %s, loss %g, queue %u packets, %s+SACK\n",
+              static_cast<unsigned long long>(bytes), rate.c_str(), delay.c_str(), loss,
+              queue_packets, cc.c_str());
+  std::printf("  completed          %s\n", g_done ? "yes" : "NO (gave up)");
+  std::printf("  simulated time     %.3f s\n", sim_s);
+  std::printf("  goodput            %.3f Mbit/s (simulated)\n", goodput_mbps);
+  std::printf("  wall time          %.3f s\n", wall_s);
+  std::printf("  CPU time           %.3f s (user + system)\n", cpu_s);
+  std::printf("  events             %llu (%.3g per wall second)\n",
+              static_cast<unsigned long long>(events), events / wall_s);
+  std::printf("  peak RSS           %ld kB\n", rss_kb);
+  std::printf("  bytes received     %llu (not verified: ns-3 carries no real payload)\n",
+              static_cast<unsigned long long>(g_received));
+  std::printf("  retransmissions    %llu of %llu data segments\n",
+              static_cast<unsigned long long>(g_retransmissions),
+              static_cast<unsigned long long>(g_data_segments));
+  std::printf("  lost packets       %llu\n", static_cast<unsigned long long>(g_lost));
+  std::printf(
+      "result impl=ns3 cc=%s done=%d bytes=%llu sim_s=%.6f goodput_mbps=%.4f wall_s=%.6f "
+      "cpu_s=%.6f events=%llu events_per_s=%.0f peak_rss_kb=%ld verified_bytes=none "
+      "retransmissions=%llu lost_packets=%llu\n",
+      cc.c_str(), g_done ? 1 : 0, static_cast<unsigned long long>(bytes), sim_s, goodput_mbps,
+      wall_s, cpu_s, static_cast<unsigned long long>(events), events / wall_s, rss_kb,
+      static_cast<unsigned long long>(g_retransmissions), static_cast<unsigned long long>(g_lost));
+  return g_done ? 0 : 1;
+}
