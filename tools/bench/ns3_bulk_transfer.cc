@@ -99,6 +99,7 @@ int main(int argc, char** argv) {
   uint32_t segment_size = 1448;
   std::string cc = "newreno";
   double max_sim_s = 36000;
+  bool keep_qdisc = false;
 
   CommandLine cmd(__FILE__);
   cmd.AddValue("bytes", "bytes to transfer", bytes);
@@ -109,6 +110,10 @@ int main(int argc, char** argv) {
   cmd.AddValue("queue_packets", "device DropTail queue limit, packets", queue_packets);
   cmd.AddValue("segment_size", "TCP segment size (payload bytes)", segment_size);
   cmd.AddValue("cc", "congestion control: newreno or cubic", cc);
+  cmd.AddValue("keep_qdisc",
+               "keep the root queue disc Ipv4AddressHelper installs (fq_codel) in front of "
+               "the device queue",
+               keep_qdisc);
   cmd.AddValue("max_sim_s", "give up when simulated time passes this", max_sim_s);
   cmd.Parse(argc, argv);
 
@@ -154,8 +159,10 @@ int main(int argc, char** argv) {
   Ipv4InterfaceContainer ifaces = address.Assign(devices);
   // Assign installed the default root queue disc; without it the device
   // queue is the only queue, as on netsim's link.
-  TrafficControlHelper tch;
-  tch.Uninstall(devices);
+  if (!keep_qdisc) {
+    TrafficControlHelper tch;
+    tch.Uninstall(devices);
+  }
 
   const uint16_t port = 5001;
   PacketSinkHelper sink_helper("ns3::TcpSocketFactory",
