@@ -1,6 +1,7 @@
 // Speed of the simulator: the event loop alone, raw packets through an
-// impaired link, and the TCP engine moving 100 MB (the project's target is
-// ~20x faster than ns-3's ~4 s for that transfer).
+// impaired link, and the TCP engine moving 100 MB over a clean link.
+// Issue 4's specified transfer (100 Mbit/s, 10 ms, 1% loss, verified
+// payload) and its comparison with ns-3 are tools/bench/run, not here.
 //
 //   bazel run -c opt //netsim:netsim_benchmark
 
@@ -130,6 +131,8 @@ class Receiver : public Application {
   std::vector<uint8_t> buf_ = std::vector<uint8_t>(1 << 16);
 };
 
+// 100 MB over a lossless 1 Gbit/s link with 1 ms delay, payload not
+// checked: the engine's fast path. Not issue 4's transfer (tools/bench).
 void BM_Transfer100MB(benchmark::State& state) {
   const size_t total = 100 * 1000 * 1000;
   for (auto _ : state) {
