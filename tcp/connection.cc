@@ -206,12 +206,13 @@ void Connection::OnSegment(Instant now, const wire::Packet& p) {
   // the handshake completes here rather than in SYN-RECEIVED above.
   const bool completes_handshake = !connected_posted && !SynAcked() && h.ack > snd_una_;
   const bool syn_timed_out = rtx_count_ > 0;
-  if (h.ack > snd_una_) ProcessAck(now, h.ack);
+  const bool acks_new = h.ack > snd_una_;
+  if (acks_new) ProcessAck(now, h.ack);
   if (completes_handshake) {
     if (syn_timed_out) rto_.RaiseAfterSynTimeout(absl::Seconds(3));  // RFC 6298 §5.7
     Post(now, EventKind::kConnected);
   }
-  if (h.ack >= snd_una_) UpdateSendWindow(now, seq, h.ack, h.window);
+  if (h.ack >= snd_una_) UpdateSendWindow(now, orig_seq, h.ack, h.window, acks_new);
   ApplyQueuedFin(now);  // a close issued before the handshake completed
   switch (state_) {
     case ConnectionState::kFinWait1:
@@ -355,10 +356,17 @@ void Connection::ProcessAck(Instant now, Seq ack) {
   }
 }
 
-void Connection::UpdateSendWindow(Instant now, Seq seq, Seq ack, uint32_t window) {
-  if (!(snd_wl1_ < seq || (snd_wl1_ == seq && snd_wl2_ <= ack))) return;
+void Connection::UpdateSendWindow(Instant now, Seq seq, Seq ack, uint32_t window,
+                                  bool acks_new) {
+  // §3.10.7.4 fifth: SND.WL1/SND.WL2 keep an old segment from updating the
+  // window. A segment that acknowledges new data always does (as Linux
+  // does): its window is measured from the ACK that moved SND.UNA, and
+  // keeping the old window against the new SND.UNA would put our idea of
+  // the right edge past anything the peer offered (a hole-filling
+  // retransmission carries a lower SEG.SEQ than SND.WL1).
+  if (!acks_new && !(snd_wl1_ < seq || (snd_wl1_ == seq && snd_wl2_ <= ack))) return;
   snd_wnd_ = window;
-  snd_wl1_ = seq;
+  if (snd_wl1_ < seq || !acks_new) snd_wl1_ = seq;
   snd_wl2_ = ack;
   max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
   if (snd_wnd_ == 0) {

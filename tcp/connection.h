@@ -150,8 +150,10 @@ class Connection {
   // --- segment arrival ---
   void OnSegmentSynSent(Instant now, const wire::Packet& p);
   void ProcessAck(Instant now, wire::Seq ack);
+  // `seq` is SEG.SEQ as received (before trimming); `acks_new` says the
+  // segment advanced SND.UNA.
   void UpdateSendWindow(Instant now, wire::Seq seq, wire::Seq ack,
-                        uint32_t window);
+                        uint32_t window, bool acks_new);
   void ReceiveData(Instant now, wire::Seq seq, absl::Span<const uint8_t> data);
   void ProcessFin(Instant now);
   void ResetByPeer(Instant now);

@@ -1404,3 +1404,66 @@ TEST(SynDataTest, DataOnSynAckIsNotAcknowledged) {
 
 }  // namespace
 }  // namespace tcplab::tcp
+
+namespace tcplab::tcp {
+namespace {
+
+// The send window is updated from SEG.SEQ as sent (§3.10.7.4 fifth, SND.WL1),
+// not from the sequence number left after trimming old bytes: a late copy
+// of an older segment that straddles RCV.NXT carries an old ACK and window
+// and must not move our idea of the peer's right edge past what it offered.
+TEST_F(Established, StraddlingOldSegmentDoesNotUpdateTheWindow) {
+  ASSERT_EQ(*t.stack().Send(Ms(20), id, Data(1000)), 1000u);
+  t.Take();
+  auto seg = [&](uint32_t off, size_t n, uint32_t ack_off, uint16_t win) {
+    SegSpec s = Spec(fl::kAck, P(off), U(ack_off), Data(n, static_cast<uint8_t>(off)));
+    s.window = win;
+    return s;
+  };
+  t.Inject(Ms(30), seg(0, 100, 0, 2000));     // right edge U(2000)
+  t.Inject(Ms(31), seg(100, 100, 1000, 1000));  // all acked; edge still U(2000)
+  t.Take();
+  t.Inject(Ms(32), seg(150, 100, 0, 2000));   // late copy: old ACK, old window
+  EXPECT_EQ(t.TakeOne().ack(), P(250));          // its new bytes are taken
+  EXPECT_EQ(t.stack().Info(id)->snd_wnd, 1000u);
+  ASSERT_EQ(*t.stack().Send(Ms(40), id, Data(5000)), 5000u);
+  uint32_t end = U(1000);
+  for (const Seg& r : t.Take()) end = std::max(end, r.seq() + static_cast<uint32_t>(r.payload.size()));
+  EXPECT_EQ(end, U(2000));
+  EXPECT_EQ(ReadAll(), Data(250));
+}
+
+}  // namespace
+}  // namespace tcplab::tcp
+
+namespace tcplab::tcp {
+namespace {
+
+// A retransmission that fills a hole has a lower SEG.SEQ than the
+// out-of-order segment that last updated the window (SND.WL1), but carries
+// a newer ACK and the window measured from it. Advancing SND.UNA while
+// keeping the older window would move the right edge we compute
+// (SND.UNA + SND.WND) past what the peer ever offered; found by
+// FlowControlTest.RandomizedBidirectionalTransfersAreExact.
+TEST_F(Established, HoleFillingRetransmissionCarriesTheWindow) {
+  ASSERT_EQ(*t.stack().Send(Ms(20), id, Data(1000)), 1000u);
+  t.Take();
+  auto seg = [&](uint32_t off, size_t n, uint32_t ack_off, uint16_t win) {
+    SegSpec s = Spec(fl::kAck, P(off), U(ack_off), Data(n, static_cast<uint8_t>(off)));
+    s.window = win;
+    return s;
+  };
+  t.Inject(Ms(30), seg(100, 100, 0, 2000));   // out of order; right edge U(2000)
+  t.Inject(Ms(31), seg(0, 100, 1000, 1000));  // fills the hole; edge still U(2000)
+  t.Take();
+  EXPECT_EQ(t.stack().Info(id)->snd_una.raw(), U(1000));
+  EXPECT_EQ(t.stack().Info(id)->snd_wnd, 1000u);
+  ASSERT_EQ(*t.stack().Send(Ms(40), id, Data(5000)), 5000u);
+  uint32_t end = U(1000);
+  for (const Seg& r : t.Take()) end = std::max(end, r.seq() + static_cast<uint32_t>(r.payload.size()));
+  EXPECT_EQ(end, U(2000));
+  EXPECT_EQ(ReadAll(), Data(200));
+}
+
+}  // namespace
+}  // namespace tcplab::tcp
