@@ -37,6 +37,7 @@ class StackHost final : public BackendClient, private tcp::PacketSink {
  public:
   // `backend` is not owned and must outlive this; the caller attaches this
   // host as the backend's client (e.g. SimHost::SetClient).
+  // The stack does not verify checksums itself: the backend did (backend.h).
   StackHost(Backend* backend, tcp::StackConfig config);
   StackHost(const StackHost&) = delete;
   StackHost& operator=(const StackHost&) = delete;
