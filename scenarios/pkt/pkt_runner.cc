@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/types/span.h"
+#include "scenarios/engine_config.h"
 #include "tcp/config.h"
 #include "tcp/stack.h"
 #include "tcp/state.h"
@@ -66,37 +67,16 @@ std::string StepBody(const PacketStep& step) {
 }
 
 absl::StatusOr<tcp::StackConfig> MakeStackConfig(const PacketScript& script) {
-  const StackConfig& k = script.stack;
   tcp::StackConfig c;
   c.local_address = script.local_ip;
-  if (k.mss) {
-    if (*k.mss == 0 || *k.mss > 65535) return absl::InvalidArgumentError("mss out of range");
-    c.mss = static_cast<uint16_t>(*k.mss);
+  std::vector<std::string> unimplemented;
+  if (absl::Status s = ApplyStackKeys(script.stack, &c, &unimplemented); !s.ok()) return s;
+  // A script asking for a feature the engine lacks would compare segments
+  // against behaviour nobody implemented: refuse it rather than mislead.
+  if (!unimplemented.empty()) {
+    return absl::UnimplementedError(absl::StrCat(
+        "--", unimplemented.front(), ": the engine does not implement it yet (only off)"));
   }
-  if (k.send_buffer) c.send_buffer_bytes = *k.send_buffer;
-  if (k.recv_buffer) c.recv_buffer_bytes = *k.recv_buffer;
-  if (k.rto_initial) c.rto_initial = *k.rto_initial;
-  if (k.rto_min) c.rto_min = *k.rto_min;
-  if (k.rto_max) c.rto_max = *k.rto_max;
-  if (k.msl) c.msl = *k.msl;
-  if (k.persist_min) c.persist_min = *k.persist_min;
-  if (k.persist_max) c.persist_max = *k.persist_max;
-  if (k.syn_retries) c.syn_retries = static_cast<int>(*k.syn_retries);
-  if (k.data_retries) c.data_retries = static_cast<int>(*k.data_retries);
-  if (k.fin_retries) c.fin_retries = static_cast<int>(*k.fin_retries);
-  if (k.isn_secret) c.isn_secret = {*k.isn_secret, 0};
-  // Keys for features the engine does not have yet: "off" is what it does.
-  auto unsupported = [](absl::string_view key) {
-    return absl::UnimplementedError(
-        absl::StrCat("--", key, ": the engine does not implement it yet (only off)"));
-  };
-  if (k.congestion && *k.congestion != CongestionControl::kNone) return unsupported("congestion");
-  if (k.sack.value_or(false)) return unsupported("sack");
-  if (k.timestamps.value_or(false)) return unsupported("timestamps");
-  if (k.window_scale.value_or(false)) return unsupported("window_scale");
-  if (k.delayed_ack.value_or(false)) return unsupported("delayed_ack");
-  if (k.nagle.value_or(false)) return unsupported("nagle");
-  if (k.keepalive.value_or(false)) return unsupported("keepalive");
   return c;
 }
 

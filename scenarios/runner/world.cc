@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "netsim/random.h"
+#include "scenarios/engine_config.h"
 #include "netsim/router.h"
 #include "scenarios/lang/units.h"
 
@@ -147,36 +148,21 @@ netsim::LinkParams ToNetsim(const LinkParams& p, netsim::LinkParams base) {
 tcp::StackConfig ToEngine(const StackConfig& c, const std::string& host, uint64_t seed,
                           std::vector<std::string>* notes) {
   tcp::StackConfig e;
-  if (c.mss) e.mss = static_cast<uint16_t>(std::min<uint32_t>(*c.mss, 65535));
-  if (c.send_buffer) e.send_buffer_bytes = *c.send_buffer;
-  if (c.recv_buffer) e.recv_buffer_bytes = *c.recv_buffer;
-  if (c.rto_initial) e.rto_initial = *c.rto_initial;
-  if (c.rto_min) e.rto_min = *c.rto_min;
-  if (c.rto_max) e.rto_max = *c.rto_max;
-  if (c.msl) e.msl = *c.msl;
-  if (c.persist_min) e.persist_min = *c.persist_min;
-  if (c.persist_max) e.persist_max = *c.persist_max;
-  if (c.syn_retries) e.syn_retries = static_cast<int>(*c.syn_retries);
-  if (c.data_retries) e.data_retries = static_cast<int>(*c.data_retries);
-  if (c.fin_retries) e.fin_retries = static_cast<int>(*c.fin_retries);
-  if (c.isn_secret) {
-    e.isn_secret = {*c.isn_secret, ~*c.isn_secret};
-  } else {
+  if (!c.isn_secret) {
+    // Each host and seed its own secret, so ISNs differ between seeds.
     netsim::Rng rng = netsim::Rng::ForStream(seed, absl::StrCat("isn/", host));
     const uint64_t a = rng.Next();
     e.isn_secret = {a, rng.Next()};
   }
-  auto ignored = [&](absl::string_view key) {
+  std::vector<std::string> unimplemented;
+  // mss 0 is the only value ApplyStackKeys refuses; the engine's default stands.
+  if (absl::Status s = ApplyStackKeys(c, &e, &unimplemented); !s.ok()) {
+    notes->push_back(absl::StrCat("host ", host, ": ", s.message(), "; default used"));
+  }
+  for (const std::string& key : unimplemented) {
     notes->push_back(absl::StrCat("host ", host, ": `", key,
                                   "` is not implemented by the engine yet; ignored"));
-  };
-  if (c.congestion && *c.congestion != CongestionControl::kNone) ignored("congestion");
-  if (c.sack) ignored("sack");
-  if (c.timestamps) ignored("timestamps");
-  if (c.window_scale) ignored("window_scale");
-  if (c.delayed_ack) ignored("delayed_ack");
-  if (c.nagle) ignored("nagle");
-  if (c.keepalive) ignored("keepalive");
+  }
   return e;
 }
 
