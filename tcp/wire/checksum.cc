@@ -79,11 +79,21 @@ void ChecksumAccumulator::Add(absl::Span<const uint8_t> bytes) {
 }
 
 void ChecksumAccumulator::AddU16(uint16_t host_order) {
+  // At an even position of the stream the value is one whole word: this is
+  // the pseudo-header's path, twice per checksum, so skip the byte loop.
+  if (!odd_) {
+    sum_ += host_order;
+    return;
+  }
   const uint8_t b[2] = {static_cast<uint8_t>(host_order >> 8), static_cast<uint8_t>(host_order)};
   Add(b);
 }
 
 void ChecksumAccumulator::AddU32(uint32_t host_order) {
+  if (!odd_) {
+    sum_ += (host_order >> 16) + (host_order & 0xffff);
+    return;
+  }
   const uint8_t b[4] = {static_cast<uint8_t>(host_order >> 24),
                         static_cast<uint8_t>(host_order >> 16),
                         static_cast<uint8_t>(host_order >> 8), static_cast<uint8_t>(host_order)};

@@ -57,6 +57,11 @@ TEST(ChecksumTest, AddU16AndU32AreBigEndianBytes) {
   b.Add(Bytes{0xab});
   b.AddU16(0xcdef);
   EXPECT_EQ(b.Finish(), InternetChecksum(Bytes{0xab, 0xcd, 0xef}));
+  ChecksumAccumulator c;
+  c.Add(Bytes{0xab});
+  c.AddU32(0x01234567);
+  c.AddU16(0x89ab);
+  EXPECT_EQ(c.Finish(), InternetChecksum(Bytes{0xab, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab}));
 }
 
 TEST(ChecksumTest, LargeInputFoldsCarries) {
