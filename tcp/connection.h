@@ -38,6 +38,21 @@
 //    in FIN-WAIT-2 after config.fin_wait2_timeout, as Linux does.
 //  * On RST the receive buffer is flushed (§3.10.7.4: "segment queues
 //    should be flushed").
+//  * The retransmission of SND.UNA carries at most one MSS and no more than
+//    the peer's window. Timeout errors name sequence numbers relative to
+//    our ISN ("seq 1:1001", "FIN seq 11"), as a packet trace shows them.
+//  * Any segment that acknowledges new data updates the send window (as
+//    Linux does), beyond the SND.WL1/SND.WL2 rule of §3.10.7.4, so the
+//    right edge we use is always one the peer offered; SND.WL1 compares
+//    SEG.SEQ as received, not as trimmed.
+//  * Text and FIN carried on a SYN or SYN-ACK are not kept and not
+//    acknowledged (as Linux without TCP Fast Open): the peer sends them
+//    again. RFC 9293 says to queue them; tests pin the choice.
+//  * A SYN for a connection in TIME-WAIT draws a challenge ACK like any
+//    SYN in a synchronized state; reopening (§3.10.7.4 / RFC 6191 when
+//    the SYN is beyond RCV.NXT) is not done yet.
+//  * When the ACK of our SYN arrives in FIN-WAIT-1 (a close issued in
+//    SYN-RECEIVED), kConnected is posted then, and RFC 6298 §5.7 applies.
 
 #include <cstddef>
 #include <cstdint>
