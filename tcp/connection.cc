@@ -445,7 +445,11 @@ void Connection::ResetByPeer(Instant now) {
       }
       return;
     case ConnectionState::kTimeWait:
+      // RFC 9293 §3.10.7.4 (no RFC 1337 protection). An application that
+      // only shut down its side still holds the socket: tell it, as the
+      // TIME-WAIT timer does.
       EnterClosed(now);
+      if (!released_) Post(now, EventKind::kClosed);
       return;
     default: {
       std::string msg = absl::StrCat("connection reset by peer in ", StateName(state_));

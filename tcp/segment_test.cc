@@ -1216,6 +1216,28 @@ TEST_F(Established, TimeWaitIgnoresDataAndAnswersWithAck) {
   EXPECT_TRUE(ReadAll().empty());
 }
 
+// An acceptable RST ends TIME-WAIT (RFC 9293 §3.10.7.4; RFC 1337's
+// protection is not implemented). An application that only shut down its
+// side still holds the socket and must hear that it closed: found by the
+// netsim jitter tests, where a late ACK drew a RST from the closed peer.
+TEST_F(Established, RstInTimeWaitClosesAndTellsTheApplication) {
+  ASSERT_TRUE(t.stack().Shutdown(Ms(20), id).ok());
+  t.Take();
+  t.Inject(Ms(25), Spec(fl::kAck | fl::kFin, P(), U(1)));
+  ASSERT_EQ(t.stack().State(id), S::kTimeWait);
+  t.Take();
+  while (t.stack().PollEvent()) {
+  }
+  t.Inject(Ms(30), Spec(fl::kRst, P(1), 0));
+  EXPECT_EQ(t.stack().State(id), S::kClosed);
+  bool closed_event = false;
+  while (std::optional<Event> e = t.stack().PollEvent()) {
+    if (e->socket == id && e->kind == EventKind::kClosed) closed_event = true;
+  }
+  EXPECT_TRUE(closed_event);
+  EXPECT_EQ(t.stack().NextDeadline(), Instant::Infinite());
+}
+
 // A new SYN to a TIME-WAIT connection is not a reopening (documented gap,
 // RFC 9293 §3.10.7.4 / RFC 6191 allow it): it draws a challenge ACK and the
 // TIME-WAIT goes on. Pinned so a change is deliberate.
