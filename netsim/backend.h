@@ -42,6 +42,13 @@ class Backend {
   // Hands an IPv4 packet to the network. The bytes are copied before the
   // call returns. Never calls back into the client synchronously.
   virtual void Send(absl::Span<const uint8_t> ip_packet) = 0;
+  // The client promises that every packet it sends carries correct IPv4 and
+  // TCP checksums (a tcp::Stack's serializer computes them). A backend may
+  // then treat them as a NIC or veth treats locally generated packets
+  // (Linux's CHECKSUM_UNNECESSARY): only a packet that could have changed
+  // on the way (the simulator's corruption) is verified again on arrival.
+  // Optional: a backend that always verifies ignores it.
+  virtual void PromiseValidChecksums() {}
   // Asks for OnWake at `when`; a later call replaces an earlier one, and
   // Instant::Infinite() cancels. A time not after Now() wakes as soon as the
   // backend regains control, never re-entrantly.

@@ -151,6 +151,7 @@ void LinkDirection::Transmit(PacketHandle h) {
     PacketPool& pool = network_->pool();
     const uint64_t original_id = pool[h].id;
     copy = pool.Acquire(pool[h].bytes, network_->NextPacketId());
+    pool[copy].checksums_valid = pool[h].checksums_valid;
     ++counters_.duplicated;
     ++counters_.entered;
     counters_.entered_bytes += size;
@@ -168,6 +169,7 @@ void LinkDirection::Admit(PacketHandle h) {
     const uint64_t byte = rng_.Below(p.bytes.size());
     const uint64_t bit = rng_.Below(8);
     p.bytes[byte] ^= static_cast<uint8_t>(1u << bit);
+    p.checksums_valid = false;  // the receiver must now find it out
     ++counters_.corrupted;
     Report(PacketEventType::kCorrupted, h);
   }

@@ -14,6 +14,7 @@ PacketHandle PacketPool::Acquire(absl::Span<const uint8_t> bytes, uint64_t id) {
   PooledPacket& p = packets_[h];
   p.bytes.assign(bytes.begin(), bytes.end());
   p.id = id;
+  p.checksums_valid = false;
   p.delivery = EventId();
   p.prev = p.next = PooledPacket::kNil;
   return h;

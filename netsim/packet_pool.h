@@ -20,6 +20,10 @@ struct PooledPacket {
 
   std::vector<uint8_t> bytes;
   uint64_t id = 0;
+  // The sender promised correct checksums and nothing has changed a bit
+  // since (Backend::PromiseValidChecksums): the receiving host need not
+  // verify the TCP checksum. Corruption on a link clears it.
+  bool checksums_valid = false;
   // While in flight on a link direction: its delivery event and its place
   // in that direction's in-flight list (in order of entry).
   EventId delivery;

@@ -48,6 +48,7 @@ class SimHost final : public Node, public Backend, private EventHandler {
   // Backend:
   Instant Now() const override;
   void Send(absl::Span<const uint8_t> ip_packet) override;
+  void PromiseValidChecksums() override { checksums_promised_ = true; }
   void WakeAt(Instant when) override;
 
  private:
@@ -56,6 +57,7 @@ class SimHost final : public Node, public Backend, private EventHandler {
 
   wire::Ipv4Address address_;
   BackendClient* client_ = nullptr;
+  bool checksums_promised_ = false;
   Rng rng_;
   EventId wake_;
   Instant wake_time_ = Instant::Infinite();

@@ -16,7 +16,10 @@ tcp::StackConfig ChecksummedByBackend(tcp::StackConfig config) {
 }  // namespace
 
 StackHost::StackHost(Backend* backend, tcp::StackConfig config)
-    : backend_(backend), stack_(ChecksummedByBackend(std::move(config)), this) {}
+    : backend_(backend), stack_(ChecksummedByBackend(std::move(config)), this) {
+  // The stack's serializer computes every checksum (tcp/wire).
+  backend_->PromiseValidChecksums();
+}
 
 void StackHost::Transmit(absl::Span<const uint8_t> ip_packet) { backend_->Send(ip_packet); }
 
