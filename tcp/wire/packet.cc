@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "tcp/wire/byte_order.h"
 #include "tcp/wire/checksum.h"
 #include "tcp/wire/options_codec.h"
 
@@ -9,28 +10,15 @@ namespace tcplab::wire {
 
 namespace {
 
+using internal::GetU16;
+using internal::GetU32;
+using internal::PutU16;
+using internal::PutU32;
+
 constexpr uint16_t kIpFlagDf = 0x4000;
 constexpr uint16_t kIpFlagMf = 0x2000;
 constexpr uint16_t kIpFragOffsetMask = 0x1fff;
 constexpr size_t kMaxIpTotalLength = 0xffff;
-
-uint16_t GetU16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
-
-uint32_t GetU32(const uint8_t* p) {
-  return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
-}
-
-void PutU16(uint8_t* p, uint16_t v) {
-  p[0] = static_cast<uint8_t>(v >> 8);
-  p[1] = static_cast<uint8_t>(v);
-}
-
-void PutU32(uint8_t* p, uint32_t v) {
-  p[0] = static_cast<uint8_t>(v >> 24);
-  p[1] = static_cast<uint8_t>(v >> 16);
-  p[2] = static_cast<uint8_t>(v >> 8);
-  p[3] = static_cast<uint8_t>(v);
-}
 
 struct ErrorText {
   absl::string_view name;

@@ -4,11 +4,17 @@
 #include <array>
 #include <cstring>
 
+#include "tcp/wire/byte_order.h"
 #include "tcp/wire/options_codec.h"
 
 namespace tcplab::wire {
 
 namespace {
+
+using internal::GetU16;
+using internal::GetU32;
+using internal::PutU16;
+using internal::PutU32;
 
 constexpr uint8_t kKindEol = static_cast<uint8_t>(OptionKind::kEol);
 constexpr uint8_t kKindNop = static_cast<uint8_t>(OptionKind::kNop);
@@ -17,24 +23,6 @@ constexpr uint8_t kKindWs = static_cast<uint8_t>(OptionKind::kWindowScale);
 constexpr uint8_t kKindSackPerm = static_cast<uint8_t>(OptionKind::kSackPermitted);
 constexpr uint8_t kKindSack = static_cast<uint8_t>(OptionKind::kSack);
 constexpr uint8_t kKindTs = static_cast<uint8_t>(OptionKind::kTimestamps);
-
-void PutU16(uint8_t* p, uint16_t v) {
-  p[0] = static_cast<uint8_t>(v >> 8);
-  p[1] = static_cast<uint8_t>(v);
-}
-
-void PutU32(uint8_t* p, uint32_t v) {
-  p[0] = static_cast<uint8_t>(v >> 24);
-  p[1] = static_cast<uint8_t>(v >> 16);
-  p[2] = static_cast<uint8_t>(v >> 8);
-  p[3] = static_cast<uint8_t>(v);
-}
-
-uint16_t GetU16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
-
-uint32_t GetU32(const uint8_t* p) {
-  return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
-}
 
 int SackCount(const TcpOptions& o) { return std::min<int>(o.sack_count, kMaxSackBlocks); }
 
