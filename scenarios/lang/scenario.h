@@ -215,6 +215,20 @@ using Action = std::variant<LinkStateAction, LinkChangeAction, AppAction>;
 
 enum class CompareOp { kEq, kNe, kLt, kLe, kGt, kGe };
 
+// a OP b, for expectations and progress triggers alike.
+template <typename T>
+bool Compare(const T& a, CompareOp op, const T& b) {
+  switch (op) {
+    case CompareOp::kEq: return a == b;
+    case CompareOp::kNe: return a != b;
+    case CompareOp::kLt: return a < b;
+    case CompareOp::kLe: return a <= b;
+    case CompareOp::kGt: return a > b;
+    case CompareOp::kGe: return a >= b;
+  }
+  return false;
+}
+
 // "when APP.METRIC OP SIZE": fires once, the first time the app's byte
 // count (summed over its instances) satisfies the comparison.
 enum class ProgressMetric { kSent, kReceived };

@@ -9,19 +9,6 @@
 namespace tcplab::scenario::runner {
 namespace {
 
-template <typename T>
-bool Compare(const T& a, CompareOp op, const T& b) {
-  switch (op) {
-    case CompareOp::kEq: return a == b;
-    case CompareOp::kNe: return a != b;
-    case CompareOp::kLt: return a < b;
-    case CompareOp::kLe: return a <= b;
-    case CompareOp::kGt: return a > b;
-    case CompareOp::kGe: return a >= b;
-  }
-  return false;
-}
-
 TcpState ToScenario(tcp::ConnectionState s) {
   // The two enums list the RFC states in the same order.
   return static_cast<TcpState>(static_cast<int>(s));

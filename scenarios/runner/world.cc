@@ -357,18 +357,6 @@ void World::Arm() {
 
 namespace {
 
-bool Compare(uint64_t a, CompareOp op, uint64_t b) {
-  switch (op) {
-    case CompareOp::kEq: return a == b;
-    case CompareOp::kNe: return a != b;
-    case CompareOp::kLt: return a < b;
-    case CompareOp::kLe: return a <= b;
-    case CompareOp::kGt: return a > b;
-    case CompareOp::kGe: return a >= b;
-  }
-  return false;
-}
-
 std::string LinkRefText(const LinkRef& r) {
   return absl::StrCat(r.from, r.both_directions ? " -- " : " -> ", r.to);
 }
