@@ -7,11 +7,17 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 #include "absl/time/time.h"
 #include "tcp/wire/ipv4_address.h"
 
 namespace tcplab::tcp {
+
+enum class CongestionAlgorithm { kNone, kNewReno, kCubic };
+
+// "none", "newreno", "cubic".
+const char* CongestionAlgorithmName(CongestionAlgorithm a);
 
 struct StackConfig {
   // The host's address; segments to any other destination are dropped.
@@ -23,7 +29,7 @@ struct StackConfig {
   uint16_t mss = 1460;
 
   // Sizes of each connection's send and receive buffers. Without window
-  // scaling (a later issue) the advertised window is capped at 65535.
+  // scaling the advertised window is capped at 65535.
   size_t send_buffer_bytes = 128 * 1024;
   size_t recv_buffer_bytes = 64 * 1024;
   // Most out-of-order bytes a connection keeps for reassembly, and most
@@ -69,10 +75,58 @@ struct StackConfig {
   uint16_t ephemeral_port_min = 49152;
   uint16_t ephemeral_port_max = 65535;
 
+  // --- modern TCP (issue 6). Defaults are what a current Linux host does;
+  // BareConfig() below turns every one of them off (the RFC 9293 core).
+
+  // Congestion control for new connections (Stack::SetCongestion changes
+  // one connection's). kNone: only the peer's window limits sending.
+  CongestionAlgorithm congestion = CongestionAlgorithm::kCubic;
+  // RFC 6928 initial window, in segments of the effective send MSS.
+  uint32_t initial_window_segments = 10;
+  // RFC 2018 / RFC 6675: offer SACK-permitted; with the peer's consent, SACK
+  // blocks in our ACKs and SACK-based loss recovery.
+  bool sack = true;
+  // RFC 7323 timestamps (RTTM, PAWS). TSval ticks once per millisecond of
+  // the `now` passed in, from a per-connection offset.
+  bool timestamps = true;
+  // RFC 7323 window scaling. The shift we announce is window_scale_shift
+  // when set (0..14), else the smallest that covers recv_buffer_bytes.
+  bool window_scale = true;
+  std::optional<uint8_t> window_scale_shift;
+  // Delayed ACK (RFC 9293 §3.8.6.3, RFC 5681 §4.2): at least every second
+  // full-size segment is acknowledged at once, any other within
+  // delayed_ack_timeout (at most 500 ms). Out-of-order data and data that
+  // fills a hole are acknowledged at once.
+  bool delayed_ack = true;
+  absl::Duration delayed_ack_timeout = absl::Milliseconds(40);
+  // Nagle's algorithm (RFC 9293 §3.7.4): while data is unacknowledged, a
+  // short segment waits until it can be full. Per connection: SetNoDelay.
+  bool nagle = true;
+  // RFC 3042 limited transmit: new data on the first two duplicate ACKs.
+  bool limited_transmit = true;
+  // RFC 5681 §4.1: after an idle period longer than the RTO, cwnd restarts
+  // from min(cwnd, initial window).
+  bool restart_after_idle = true;
+  // Keepalive (RFC 9293 §3.8.4, RFC 1122 §4.2.3.6): after keepalive_idle
+  // without anything received, probes every keepalive_interval; after
+  // keepalive_count unanswered probes the connection dies.
+  bool keepalive = false;
+  absl::Duration keepalive_idle = absl::Hours(2);
+  absl::Duration keepalive_interval = absl::Seconds(75);
+  int keepalive_count = 9;
+  // RFC 5961 §7: at most this many challenge ACKs per second per stack
+  // (Linux: tcp_challenge_ack_limit 1000). 0: no limit.
+  uint32_t challenge_ack_limit = 1000;
+
   uint8_t ttl = 64;
   // Live backends whose NIC fills checksums in later may turn this off.
   bool verify_checksums = true;
 };
+
+// The RFC 9293 core alone: no congestion control, SACK, timestamps, window
+// scaling, delayed ACK, Nagle or limited transmit. Packet-level tests that
+// pin exact segments of the core start from this.
+StackConfig BareConfig();
 
 }  // namespace tcplab::tcp
 

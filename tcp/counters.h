@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "absl/time/time.h"
+#include "tcp/config.h"
 #include "tcp/state.h"
 #include "tcp/wire/ipv4_address.h"
 #include "tcp/wire/packet.h"
@@ -27,9 +28,20 @@ struct StackCounters {
   uint64_t listen_dropped = 0;        // segment to a listener that was neither SYN nor ACK
   uint64_t out_of_order_dropped = 0;  // out-of-order data beyond the reassembly bounds
   uint64_t challenge_acks = 0;        // RFC 5961 challenge ACKs sent
+  uint64_t challenge_acks_suppressed = 0;  // over the RFC 5961 §7 rate limit
+  uint64_t paws_rejected = 0;         // RFC 7323 §5: TSval older than TS.Recent
   uint64_t resets_sent = 0;
   uint64_t resets_received = 0;       // RSTs that took effect
 };
+
+// Where loss recovery stands (Linux's names, as `ss -i` shows them).
+enum class CongestionState : uint8_t {
+  kOpen,      // no loss suspected
+  kDisorder,  // duplicate ACKs or SACK seen, below the fast-retransmit threshold
+  kRecovery,  // fast recovery (RFC 5681 / RFC 6582 / RFC 6675)
+  kLoss,      // after a retransmission timeout, until SND.UNA passes its recovery point
+};
+const char* CongestionStateName(CongestionState s);  // "open", "disorder", ...
 
 // Counters and variables of one connection (a snapshot).
 struct ConnectionInfo {
@@ -66,6 +78,33 @@ struct ConnectionInfo {
   uint64_t duplicate_segments = 0;     // segments that brought nothing new
   uint64_t out_of_order_segments = 0;  // segments held for reassembly
   uint64_t rtt_samples = 0;
+
+  // Options negotiated on the handshake (RFC 7323, RFC 2018).
+  bool sack_enabled = false;
+  bool timestamps_enabled = false;
+  bool window_scale_enabled = false;
+  uint8_t snd_wscale = 0;  // the peer's shift: applies to windows we receive
+  uint8_t rcv_wscale = 0;  // our shift: applies to windows we send
+
+  // Congestion control (0 / kNone when the connection has none).
+  CongestionAlgorithm congestion = CongestionAlgorithm::kNone;
+  CongestionState congestion_state = CongestionState::kOpen;
+  uint32_t cwnd = 0;
+  uint32_t ssthresh = 0;
+  uint32_t bytes_in_flight = 0;  // RFC 6675 pipe in recovery, else SND.MAX - SND.UNA
+  bool nodelay = false;          // Nagle off for this connection
+
+  // Of `retransmissions`: by cause.
+  uint64_t timeout_retransmissions = 0;  // RTO (and go-back-N after it)
+  uint64_t fast_retransmissions = 0;     // the first retransmission of a fast recovery
+  uint64_t sack_retransmissions = 0;     // further holes repaired by SACK recovery
+  uint64_t recovery_retransmissions = 0; // NewReno partial-ACK retransmissions
+  uint64_t fast_recoveries = 0;          // recovery episodes entered
+  uint64_t duplicate_acks = 0;           // RFC 5681 duplicate ACKs received
+  uint64_t sack_blocks_received = 0;
+  uint64_t delayed_acks = 0;             // ACKs sent by the delayed-ACK timer
+  uint64_t keepalive_probes = 0;
+  uint64_t challenge_acks = 0;
 };
 
 }  // namespace tcplab::tcp

@@ -1,5 +1,7 @@
 #include "tcp/state.h"
 
+#include "tcp/config.h"
+#include "tcp/counters.h"
 #include "tcp/events.h"
 
 namespace tcplab::tcp {
@@ -48,6 +50,39 @@ bool IsSynchronized(ConnectionState s) {
     default:
       return false;
   }
+}
+
+const char* CongestionAlgorithmName(CongestionAlgorithm a) {
+  switch (a) {
+    case CongestionAlgorithm::kNone: return "none";
+    case CongestionAlgorithm::kNewReno: return "newreno";
+    case CongestionAlgorithm::kCubic: return "cubic";
+  }
+  return "unknown";
+}
+
+const char* CongestionStateName(CongestionState s) {
+  switch (s) {
+    case CongestionState::kOpen: return "open";
+    case CongestionState::kDisorder: return "disorder";
+    case CongestionState::kRecovery: return "recovery";
+    case CongestionState::kLoss: return "loss";
+  }
+  return "unknown";
+}
+
+StackConfig BareConfig() {
+  StackConfig c;
+  c.congestion = CongestionAlgorithm::kNone;
+  c.sack = false;
+  c.timestamps = false;
+  c.window_scale = false;
+  c.delayed_ack = false;
+  c.nagle = false;
+  c.limited_transmit = false;
+  c.restart_after_idle = false;
+  c.keepalive = false;
+  return c;
 }
 
 }  // namespace tcplab::tcp
