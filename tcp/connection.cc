@@ -14,10 +14,29 @@ namespace fl = wire::flags;
 namespace {
 
 constexpr uint16_t kDefaultPeerMss = 536;  // RFC 9293 §3.7.1
-constexpr uint32_t kMaxWindow = 65535;     // no window scaling yet
+constexpr uint32_t kMaxWindow = 65535;     // unscaled
+constexpr uint8_t kMaxWindowShift = 14;    // RFC 7323 §2.3
+constexpr int kDupThresh = 3;              // RFC 5681 / RFC 6675 DupThresh
+constexpr uint16_t kTimestampOptionBytes = 12;  // NOP NOP TS, RFC 7323 App. A
+// RFC 7323 §5.5: TS.Recent older than this is invalid (24 days).
+constexpr absl::Duration kPawsIdle = absl::Hours(24 * 24);
 
 std::string Seconds(absl::Duration d) {
   return absl::StrFormat("%.1f s", absl::ToDoubleSeconds(d));
+}
+
+// The smallest shift whose largest window covers `buffer` (Linux announces
+// a fixed 7; the smallest keeps the granularity fine).
+uint8_t ShiftFor(size_t buffer) {
+  uint8_t s = 0;
+  while (s < kMaxWindowShift && (size_t{kMaxWindow} << s) < buffer) ++s;
+  return s;
+}
+
+uint8_t OfferedShift(const StackConfig& c) {
+  if (!c.window_scale) return 0;
+  if (c.window_scale_shift) return std::min(*c.window_scale_shift, kMaxWindowShift);
+  return ShiftFor(c.recv_buffer_bytes);
 }
 
 }  // namespace
@@ -35,11 +54,19 @@ Connection::Connection(const StackConfig& config, ConnectionEnv* env,
       eff_mss_(std::min<uint16_t>(config.mss, kDefaultPeerMss)),
       send_buf_(config.send_buffer_bytes),
       send_buf_seq_(iss + 1),
-      recv_buf_(config.recv_buffer_bytes),
+      offer_wscale_(OfferedShift(config)),
+      // A per-connection TSval offset, as Linux's, from the ISN (already a
+      // keyed hash of the 4-tuple).
+      ts_offset_(iss.raw() * 2654435761u),
+      congestion_algorithm_(config.congestion),
+      recover_(iss),
+      high_rxt_(iss),
+      // Slack for a window rounded up to the scale's granularity.
+      recv_buf_(config.recv_buffer_bytes + (size_t{1} << offer_wscale_)),
       rto_(config.rto_initial, config.rto_min, config.rto_max,
            config.rto_granularity) {
   if (eff_mss_ == 0) eff_mss_ = 1;
-  rcv_wnd_ = static_cast<uint32_t>(std::min<size_t>(recv_buf_.capacity(), kMaxWindow));
+  rcv_wnd_ = static_cast<uint32_t>(std::min<size_t>(config.recv_buffer_bytes, kMaxWindow));
 }
 
 // ---------------------------------------------------------------- opens
@@ -57,23 +84,68 @@ void Connection::PassiveOpen(Instant now, const wire::Packet& syn,
   ++stats_.segments_received;
   irs_ = syn.tcp.seq;
   rcv_nxt_ = irs_ + 1;
-  NegotiateOptions(syn);
+  NegotiateOptions(now, syn);
   // Text or FIN carried by the SYN is not kept: the peer sends it again.
   SetState(now, ConnectionState::kSynReceived);
   SendSyn(now, /*with_ack=*/true);
 }
 
-void Connection::NegotiateOptions(const wire::Packet& syn) {
+void Connection::NegotiateOptions(Instant now, const wire::Packet& syn) {
   const wire::TcpOptions& o = syn.tcp.options;
   peer_mss_ = o.mss.value_or(0);
   uint16_t peer = o.mss ? *o.mss : kDefaultPeerMss;
   eff_mss_ = std::max<uint16_t>(1, std::min(config_.mss, peer));
+  // Each option is on only when both SYNs carry it (RFC 7323 §1.3, §2.2;
+  // RFC 2018 §2). Our SYN carried whatever the configuration enables.
+  sack_ok_ = config_.sack && o.sack_permitted;
+  ts_ok_ = config_.timestamps && o.timestamps.has_value();
+  ws_ok_ = config_.window_scale && o.window_scale.has_value();
+  if (ws_ok_) {
+    // RFC 7323 §2.3: a shift above 14 is taken as 14.
+    snd_wscale_ = std::min(*o.window_scale, kMaxWindowShift);
+    rcv_wscale_ = offer_wscale_;
+  } else {
+    snd_wscale_ = rcv_wscale_ = 0;
+  }
+  if (ts_ok_) {
+    ts_recent_ = o.timestamps->val;
+    ts_recent_age_ = now;
+    if (eff_mss_ > kTimestampOptionBytes + 1) eff_mss_ -= kTimestampOptionBytes;  // RFC 6691
+  }
+}
+
+void Connection::OnEstablished(Instant now) {
+  InitCongestion();
+  last_received_ = now;
+  last_send_ = now;
+  ArmKeepalive(now);
+}
+
+void Connection::InitCongestion() {
+  congestion_ = MakeCongestionControl(congestion_algorithm_, eff_mss_,
+                                      config_.initial_window_segments);
+  cstate_ = CongestionState::kOpen;
+  dupacks_ = 0;
+  recover_ = snd_una_;
+  high_rxt_ = snd_una_;
+}
+
+void Connection::SetCongestion(CongestionAlgorithm algorithm) {
+  congestion_algorithm_ = algorithm;
+  if (IsSynchronized(state_)) InitCongestion();
+}
+
+void Connection::SetNoDelay(Instant now, bool nodelay) {
+  nodelay_ = nodelay;
+  if (nodelay) Output(now);  // as setsockopt(TCP_NODELAY) pushes what waits
 }
 
 // ---------------------------------------------------------------- arrival
 
 void Connection::OnSegment(Instant now, const wire::Packet& p) {
   ++stats_.segments_received;
+  last_received_ = now;
+  if (keepalive_deadline_ != Instant::Infinite() || keepalive_unanswered_ > 0) ArmKeepalive(now);
   if (state_ == ConnectionState::kSynSent) {
     OnSegmentSynSent(now, p);
     return;
@@ -106,6 +178,14 @@ void Connection::OnSegment(Instant now, const wire::Packet& p) {
   const uint32_t seg_len =
       static_cast<uint32_t>(data.size()) + (syn ? 1 : 0) + (fin ? 1 : 0);
 
+  // RFC 7323 §5.3 R1: PAWS, before the sequence number test.
+  if (!rst && !PawsAccepts(now, p)) {
+    ++env_->stack_counters().paws_rejected;
+    if (seg_len > 0) ++stats_.duplicate_segments;
+    SendAck(now);
+    return;
+  }
+
   // First: the sequence number (acceptability test, §3.10.7.4).
   const uint32_t wnd = rcv_wnd_;
   bool acceptable;
@@ -129,11 +209,18 @@ void Connection::OnSegment(Instant now, const wire::Packet& p) {
     return;
   }
 
+  // RFC 7323 §4.3 (2): TS.Recent follows the segment that the last ACK
+  // we sent asked for (SEG.SEQ <= Last.ACK.sent), never going back.
+  if (ts_ok_ && h.options.timestamps && orig_seq <= last_ack_sent_ &&
+      static_cast<int32_t>(h.options.timestamps->val - ts_recent_) >= 0) {
+    ts_recent_ = h.options.timestamps->val;
+    ts_recent_age_ = now;
+  }
+
   // Second: RST (RFC 5961 §3 as in RFC 9293).
   if (rst) {
     if (orig_seq != rcv_nxt_) {
-      ++env_->stack_counters().challenge_acks;
-      SendAck(now);
+      SendChallengeAck(now);
       return;
     }
     ++env_->stack_counters().resets_received;
@@ -148,8 +235,7 @@ void Connection::OnSegment(Instant now, const wire::Packet& p) {
       EnterClosed(now);
       return;
     }
-    ++env_->stack_counters().challenge_acks;
-    SendAck(now);
+    SendChallengeAck(now);
     return;
   }
 
@@ -175,15 +261,18 @@ void Connection::OnSegment(Instant now, const wire::Packet& p) {
 
   // Fifth: ACK.
   if (!ack) return;
+  // Windows of segments other than SYNs are scaled (RFC 7323 §2.2).
+  const uint32_t seg_wnd = uint32_t{h.window} << snd_wscale_;
   bool connected_posted = false;
   if (state_ == ConnectionState::kSynReceived) {
     if (h.ack > snd_una_ && h.ack <= snd_max_) {
-      snd_wnd_ = h.window;
+      snd_wnd_ = seg_wnd;
       max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
       snd_wl1_ = orig_seq;
       snd_wl2_ = h.ack;
       SetState(now, ConnectionState::kEstablished);
       if (state_ == ConnectionState::kClosed) return;
+      OnEstablished(now);
       // RFC 6298 §5.7.
       if (rtx_count_ > 0) rto_.RaiseAfterSynTimeout(absl::Seconds(3));
       Post(now, EventKind::kConnected);
@@ -198,7 +287,7 @@ void Connection::OnSegment(Instant now, const wire::Packet& p) {
   // §3.10.7.4 with RFC 5961 §5); anything else is dropped with an ACK.
   if (h.ack > snd_max_ || h.ack < snd_una_ - max_snd_wnd_) {
     ++env_->stack_counters().unacceptable_ack;
-    SendAck(now);
+    SendChallengeAck(now);
     return;
   }
   probes_unanswered_ = 0;
@@ -207,12 +296,35 @@ void Connection::OnSegment(Instant now, const wire::Packet& p) {
   const bool completes_handshake = !connected_posted && !SynAcked() && h.ack > snd_una_;
   const bool syn_timed_out = rtx_count_ > 0;
   const bool acks_new = h.ack > snd_una_;
-  if (acks_new) ProcessAck(now, h.ack);
+  // RFC 5681 §2 duplicate ACK: nothing new acknowledged, no data, no SYN or
+  // FIN, the same window, and data outstanding. With SACK, RFC 6675 §2:
+  // an ACK that SACKs new data.
+  bool dup = !acks_new && h.ack == snd_una_ && p.payload.empty() && !h.has(fl::kFin) &&
+             seg_wnd == snd_wnd_ && snd_max_ > snd_una_ && SynAcked();
+  const Seq old_una = snd_una_;
+  const uint32_t flight_before = FlightSize();
+  if (acks_new) ProcessAck(now, h.ack, h.options);
+  if (sack_ok_) {
+    uint32_t newly = 0;
+    if (h.options.sack_count > 0) {
+      stats_.sack_blocks_received += h.options.sack_count;
+      newly = scoreboard_.Update(
+          snd_una_, snd_max_, absl::MakeConstSpan(h.options.sack_blocks.data(), h.options.sack_count));
+    } else if (acks_new) {
+      scoreboard_.AdvanceTo(snd_una_);
+    }
+    dup = newly > 0 && SynAcked();
+  } else if (acks_new && !scoreboard_.empty()) {
+    scoreboard_.AdvanceTo(snd_una_);
+  }
   if (completes_handshake) {
     if (syn_timed_out) rto_.RaiseAfterSynTimeout(absl::Seconds(3));  // RFC 6298 §5.7
+    OnEstablished(now);
     Post(now, EventKind::kConnected);
   }
-  if (h.ack >= snd_una_) UpdateSendWindow(now, orig_seq, h.ack, h.window, acks_new);
+  if (h.ack >= snd_una_) UpdateSendWindow(now, orig_seq, h.ack, seg_wnd, acks_new);
+  if (dup) ++stats_.duplicate_acks;
+  OnAckForRecovery(now, old_una, acks_new, dup, flight_before);
   ApplyQueuedFin(now);  // a close issued before the handshake completed
   switch (state_) {
     case ConnectionState::kFinWait1:
@@ -237,6 +349,9 @@ void Connection::OnSegment(Instant now, const wire::Packet& p) {
 
   // Seventh: segment text.
   bool ack_needed = occupied;
+  // Out-of-order data, data that fills (part of) a hole, and a FIN are
+  // acknowledged at once (RFC 5681 §4.2, RFC 9293 §3.8.6.3).
+  bool ack_now = fin || seq != rcv_nxt_ || ooo_.count() > 0 || data.empty();
   if (!data.empty()) {
     switch (state_) {
       case ConnectionState::kEstablished:
@@ -273,7 +388,7 @@ void Connection::OnSegment(Instant now, const wire::Packet& p) {
 
   uint64_t sent_before = stats_.segments_sent;
   Output(now);
-  if (ack_needed && stats_.segments_sent == sent_before) SendAck(now);
+  if (ack_needed && stats_.segments_sent == sent_before) AckReceived(now, ack_now);
 }
 
 void Connection::OnSegmentSynSent(Instant now, const wire::Packet& p) {
@@ -299,16 +414,17 @@ void Connection::OnSegmentSynSent(Instant now, const wire::Packet& p) {
   if (!syn) return;
   irs_ = h.seq;
   rcv_nxt_ = irs_ + 1;
-  NegotiateOptions(p);
+  NegotiateOptions(now, p);
   snd_wnd_ = h.window;
   max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
   snd_wl1_ = h.seq;
   snd_wl2_ = h.ack;
   if (ack) {
     const bool syn_timed_out = rtx_count_ > 0;
-    ProcessAck(now, h.ack);
+    ProcessAck(now, h.ack, h.options);
     SetState(now, ConnectionState::kEstablished);
     if (state_ == ConnectionState::kClosed) return;
+    OnEstablished(now);
     if (syn_timed_out) rto_.RaiseAfterSynTimeout(absl::Seconds(3));  // RFC 6298 §5.7
     Post(now, EventKind::kConnected);
     ApplyQueuedFin(now);
@@ -323,7 +439,7 @@ void Connection::OnSegmentSynSent(Instant now, const wire::Packet& p) {
   }
 }
 
-void Connection::ProcessAck(Instant now, Seq ack) {
+void Connection::ProcessAck(Instant now, Seq ack, const wire::TcpOptions& options) {
   // Data bytes acknowledged (the SYN and FIN take no buffer space).
   Seq data_acked_to = Min(ack, DataEnd());
   if (data_acked_to > send_buf_seq_) {
@@ -332,17 +448,22 @@ void Connection::ProcessAck(Instant now, Seq ack) {
     send_buf_seq_ += n;
     stats_.bytes_sent += n;
   }
-  const Seq old_una = snd_una_;
   snd_una_ = ack;
   if (snd_nxt_ < snd_una_) snd_nxt_ = snd_una_;
-  absl::Duration rtt = absl::ZeroDuration();
-  if (rtt_timing_ && ack >= rtt_end_) {
+  if (ts_ok_ && options.timestamps && options.timestamps->ecr != 0) {
+    // RFC 7323 §4.1: every ACK of new data gives a sample, retransmitted
+    // or not, since TSecr names the transmission it answers.
+    const int32_t ms = static_cast<int32_t>(TsNow(now) - options.timestamps->ecr);
+    if (ms >= 0) {
+      rto_.OnSample(absl::Milliseconds(ms));
+      ++stats_.rtt_samples;
+    }
     rtt_timing_ = false;
-    rtt = now - rtt_start_;
-    rto_.OnSample(rtt);
+  } else if (rtt_timing_ && ack >= rtt_end_) {
+    rtt_timing_ = false;
+    rto_.OnSample(now - rtt_start_);
     ++stats_.rtt_samples;
   }
-  if (congestion_ != nullptr) congestion_->OnAck(now, static_cast<uint32_t>(ack - old_una), rtt);
   rtx_count_ = 0;
   if (snd_una_ == snd_max_) {
     rtx_deadline_ = Instant::Infinite();
@@ -402,6 +523,22 @@ void Connection::ReceiveData(Instant now, Seq seq, absl::Span<const uint8_t> dat
   if (ooo_.Insert(seq, seq + len, config_.out_of_order_limit_bytes)) {
     recv_buf_.WriteAt(offset, data);
     ++stats_.out_of_order_segments;
+    // RFC 2018 §4: the block holding this segment goes first; marks that
+    // now fall in the same range go.
+    const Reassembly::Range* mine = nullptr;
+    for (int i = 0; i < ooo_.count(); ++i) {
+      if (seq.InRange(ooo_.range(i).left, ooo_.range(i).right)) mine = &ooo_.range(i);
+    }
+    int kept = 0;
+    std::array<Seq, wire::kMaxSackBlocks> marks{};
+    marks[kept++] = seq;
+    for (int i = 0; i < sack_mark_count_ && kept < wire::kMaxSackBlocks; ++i) {
+      const Seq m = sack_marks_[i];
+      if (mine != nullptr && m.InRange(mine->left, mine->right)) continue;
+      marks[kept++] = m;
+    }
+    sack_marks_ = marks;
+    sack_mark_count_ = kept;
   } else {
     ++env_->stack_counters().out_of_order_dropped;
   }
@@ -478,29 +615,69 @@ bool Connection::CanSendData() const {
 
 void Connection::Output(Instant now) {
   if (!CanSendData()) return;
+  if (congestion_ != nullptr && config_.restart_after_idle && snd_una_ == snd_max_ &&
+      DataEnd() > snd_nxt_ && now - last_send_ > rto_.rto()) {
+    congestion_->OnIdleRestart(now);  // RFC 5681 §4.1
+  }
+  if (cstate_ == CongestionState::kRecovery && sack_ok_) {
+    SackRecoveryOutput(now);
+    MaybeEnterPersist(now);
+    return;
+  }
+  cwnd_blocked_ = false;
   for (;;) {
     if (snd_nxt_ < send_buf_seq_) snd_nxt_ = send_buf_seq_;
+    // Going back over sent data (after a timeout): skip what the peer SACKed.
+    uint32_t hole_len = 0;
+    if (snd_nxt_ < snd_max_ && !scoreboard_.empty()) {
+      const SackScoreboard::Hole hole = scoreboard_.NextHole(snd_nxt_);
+      if (hole.len == 0) {
+        if (snd_nxt_ < scoreboard_.highest_sacked()) {
+          snd_nxt_ = Min(scoreboard_.highest_sacked(), DataEnd());
+        }
+      } else {
+        if (hole.seq > snd_nxt_) snd_nxt_ = Min(hole.seq, DataEnd());
+        if (snd_nxt_ == hole.seq) hole_len = hole.len;
+      }
+    }
     const int32_t unsent = DataEnd() - snd_nxt_;
     if (unsent > 0) {
       if (persisting_) break;
       int32_t usable = (snd_una_ + snd_wnd_) - snd_nxt_;
+      bool cwnd_limits = false;
       if (congestion_ != nullptr) {
-        const int64_t cwnd_room = int64_t{congestion_->CongestionWindow()} -
-                                  static_cast<int64_t>(snd_nxt_ - snd_una_);
-        if (cwnd_room < usable) usable = static_cast<int32_t>(std::max<int64_t>(cwnd_room, 0));
+        // RFC 3042: on the first two duplicate ACKs, new data up to
+        // cwnd + 2 SMSS.
+        int64_t allowance = congestion_->cwnd();
+        if (cstate_ == CongestionState::kDisorder && config_.limited_transmit &&
+            snd_nxt_ == snd_max_) {
+          allowance += int64_t{std::min(dupacks_, 2)} * eff_mss_;
+        }
+        const int64_t cwnd_room = allowance - static_cast<int64_t>(snd_nxt_ - snd_una_);
+        if (cwnd_room < usable) {
+          usable = static_cast<int32_t>(std::max<int64_t>(cwnd_room, 0));
+          cwnd_limits = true;
+        }
       }
-      if (usable <= 0) break;
+      if (usable <= 0) {
+        cwnd_blocked_ = cwnd_limits;
+        break;
+      }
       uint32_t len = std::min<uint32_t>({eff_mss_, static_cast<uint32_t>(unsent),
                                          static_cast<uint32_t>(usable)});
+      if (hole_len > 0) len = std::min(len, hole_len);
       // Sender-side silly window avoidance (§3.8.6.2.1): a short segment
       // goes only if it carries all that is queued, is at least half the
       // largest window seen, or nothing is in flight (the override).
       const bool in_flight = snd_nxt_ != snd_una_;
       if (len < eff_mss_ && len < static_cast<uint32_t>(unsent) && in_flight &&
-          len < max_snd_wnd_ / 2) {
+          len < max_snd_wnd_ / 2 && hole_len == 0) {
+        cwnd_blocked_ = cwnd_limits;
         break;
       }
       const bool fin = fin_queued_ && snd_nxt_ + len == FinSeq();
+      if (snd_nxt_ == snd_max_ && NagleHolds(len, fin)) break;
+      if (snd_nxt_ < snd_max_) ++stats_.timeout_retransmissions;
       SendSegmentAt(now, snd_nxt_, len, fin);
       continue;
     }
@@ -510,6 +687,13 @@ void Connection::Output(Instant now) {
     break;
   }
   MaybeEnterPersist(now);
+}
+
+bool Connection::NagleHolds(uint32_t len, bool fin) const {
+  // RFC 9293 §3.7.4: with data unacknowledged, a short segment waits for a
+  // full one or for the ACK. The last segment before a FIN goes (as Linux).
+  if (!config_.nagle || nodelay_ || fin) return false;
+  return len < eff_mss_ && snd_nxt_ != snd_una_;
 }
 
 void Connection::MaybeEnterPersist(Instant now) {
@@ -541,7 +725,8 @@ void Connection::SendSegmentAt(Instant now, Seq seq, uint32_t len, bool fin) {
     ++stats_.retransmissions;
     rtt_timing_ = false;  // Karn
   }
-  EmitPacket(flags, seq, scratch, /*mss_option=*/false);
+  EmitPacket(now, flags, seq, scratch, /*syn_options=*/false);
+  if (len > 0) last_send_ = now;
   if (end > snd_nxt_) snd_nxt_ = end;
   if (end > snd_max_) snd_max_ = end;
   if (!retransmission && !rtt_timing_ && end != seq) {
@@ -554,7 +739,7 @@ void Connection::SendSegmentAt(Instant now, Seq seq, uint32_t len, bool fin) {
 
 void Connection::SendSyn(Instant now, bool with_ack) {
   const bool retransmission = snd_max_ != iss_;
-  EmitPacket(with_ack ? (fl::kSyn | fl::kAck) : fl::kSyn, iss_, {}, /*mss_option=*/true);
+  EmitPacket(now, with_ack ? (fl::kSyn | fl::kAck) : fl::kSyn, iss_, {}, /*syn_options=*/true);
   if (retransmission) {
     ++stats_.retransmissions;
     rtt_timing_ = false;
@@ -567,17 +752,27 @@ void Connection::SendSyn(Instant now, bool with_ack) {
   if (rtx_deadline_.is_infinite()) ArmRetransmit(now);
 }
 
-void Connection::SendAck(Instant /*now*/) {
-  EmitPacket(fl::kAck, snd_nxt_, {}, false);
+void Connection::SendAck(Instant now) {
+  EmitPacket(now, fl::kAck, snd_nxt_, {}, false);
 }
 
-void Connection::SendRst(Instant /*now*/, Seq seq) {
-  EmitPacket(fl::kRst, seq, {}, false);
+void Connection::SendChallengeAck(Instant now) {
+  if (!env_->AllowChallengeAck(now)) {
+    ++env_->stack_counters().challenge_acks_suppressed;
+    return;
+  }
+  ++env_->stack_counters().challenge_acks;
+  ++stats_.challenge_acks;
+  SendAck(now);
+}
+
+void Connection::SendRst(Instant now, Seq seq) {
+  EmitPacket(now, fl::kRst, seq, {}, false);
   ++env_->stack_counters().resets_sent;
 }
 
-void Connection::EmitPacket(uint8_t flags, Seq seq, absl::Span<const uint8_t> payload,
-                            bool mss_option) {
+void Connection::EmitPacket(Instant now, uint8_t flags, Seq seq,
+                            absl::Span<const uint8_t> payload, bool syn_options) {
   wire::Packet p;
   p.ip.src = tuple_.local_address;
   p.ip.dst = tuple_.remote_address;
@@ -586,35 +781,299 @@ void Connection::EmitPacket(uint8_t flags, Seq seq, absl::Span<const uint8_t> pa
   p.tcp.dst_port = tuple_.remote_port;
   p.tcp.seq = seq;
   p.tcp.flags = flags;
-  if (flags & fl::kAck) p.tcp.ack = rcv_nxt_;
-  p.tcp.window = (flags & fl::kRst) ? 0 : static_cast<uint16_t>(AdvertiseWindow());
-  if (mss_option) p.tcp.options.mss = config_.mss;
+  const bool rst = (flags & fl::kRst) != 0;
+  if (flags & fl::kAck) {
+    p.tcp.ack = rcv_nxt_;
+    last_ack_sent_ = rcv_nxt_;
+    // Whatever carries our ACK settles a delayed one.
+    unacked_bytes_ = 0;
+    delack_deadline_ = Instant::Infinite();
+  }
+  p.tcp.window = rst ? 0 : AdvertiseWindow(syn_options);
+  wire::TcpOptions& o = p.tcp.options;
+  if (syn_options) {
+    // A SYN offers what we are configured for; a SYN-ACK answers only what
+    // the peer's SYN offered (NegotiateOptions has decided).
+    const bool answer = (flags & fl::kAck) != 0;
+    o.mss = config_.mss;
+    o.sack_permitted = answer ? sack_ok_ : config_.sack;
+    if (answer ? ts_ok_ : config_.timestamps) {
+      o.timestamps = wire::Timestamps{TsNow(now), answer ? ts_recent_ : 0};
+    }
+    if (answer ? ws_ok_ : config_.window_scale) o.window_scale = offer_wscale_;
+  } else if (!rst) {
+    if (ts_ok_) o.timestamps = wire::Timestamps{TsNow(now), ts_recent_};
+    if (sack_ok_ && (flags & fl::kAck) && ooo_.count() > 0) AddSackBlocks(&o);
+  }
   p.payload = payload;
   ++stats_.segments_sent;
   env_->Emit(p);
 }
 
-uint32_t Connection::WindowIfAdvertisedNow() const {
-  const uint32_t avail =
-      static_cast<uint32_t>(std::min<size_t>(recv_buf_.free(), kMaxWindow));
-  if (avail <= rcv_wnd_) return rcv_wnd_;
-  // Receiver-side silly window avoidance (§3.8.6.2.2): move the right edge
-  // only by at least min(half the buffer, one MSS).
-  const uint32_t step = std::min<uint32_t>(
-      static_cast<uint32_t>(recv_buf_.capacity() / 2), eff_mss_);
-  if (avail - rcv_wnd_ >= std::max<uint32_t>(step, 1)) return avail;
-  return rcv_wnd_;
+void Connection::AddSackBlocks(wire::TcpOptions* o) const {
+  // Each mark names the range it lies in; the serializer keeps as many
+  // blocks as fit beside the other options (3 with timestamps).
+  for (int i = 0; i < sack_mark_count_; ++i) {
+    const Seq m = sack_marks_[i];
+    if (m < rcv_nxt_) continue;
+    for (int r = 0; r < ooo_.count(); ++r) {
+      const Reassembly::Range& range = ooo_.range(r);
+      if (!m.InRange(range.left, range.right)) continue;
+      bool dup = false;
+      for (int b = 0; b < o->sack_count; ++b) dup |= o->sack_blocks[b].left == range.left;
+      if (!dup) o->AddSackBlock({range.left, range.right});
+      break;
+    }
+  }
 }
 
-uint32_t Connection::AdvertiseWindow() {
+uint32_t Connection::TsNow(Instant now) const {
+  return static_cast<uint32_t>(now.nanos() / 1000000) + ts_offset_;
+}
+
+bool Connection::PawsAccepts(Instant now, const wire::Packet& p) {
+  if (!ts_ok_ || !p.tcp.options.timestamps) return true;
+  if (static_cast<int32_t>(p.tcp.options.timestamps->val - ts_recent_) >= 0) return true;
+  if (now - ts_recent_age_ > kPawsIdle) {
+    // RFC 7323 §5.5: after 24 days idle TS.Recent means nothing; adopt the
+    // new value.
+    ts_recent_ = p.tcp.options.timestamps->val;
+    ts_recent_age_ = now;
+    return true;
+  }
+  return false;
+}
+
+void Connection::AckReceived(Instant now, bool immediate) {
+  if (!config_.delayed_ack || immediate) {
+    SendAck(now);
+    return;
+  }
+  // RFC 5681 §4.2: at least every second full-sized segment at once; the
+  // rest within the delayed-ACK timeout (RFC 9293 caps it at 0.5 s).
+  if (rcv_nxt_ - last_ack_sent_ >= 2 * static_cast<int32_t>(eff_mss_)) {
+    SendAck(now);
+    return;
+  }
+  if (delack_deadline_.is_infinite()) {
+    delack_deadline_ = now + std::min(config_.delayed_ack_timeout, absl::Milliseconds(500));
+  }
+}
+
+uint32_t Connection::MaxRcvWindow() const {
+  return ws_ok_ ? kMaxWindow << rcv_wscale_ : kMaxWindow;
+}
+
+uint32_t Connection::WindowIfAdvertisedNow() const {
+  const size_t free_bytes = config_.recv_buffer_bytes > recv_buf_.size()
+                                ? config_.recv_buffer_bytes - recv_buf_.size()
+                                : 0;
+  const uint32_t avail = static_cast<uint32_t>(std::min<size_t>(free_bytes, MaxRcvWindow()));
+  uint32_t w = rcv_wnd_;
+  if (avail > rcv_wnd_) {
+    // Receiver-side silly window avoidance (§3.8.6.2.2): move the right edge
+    // only by at least min(half the buffer, one MSS).
+    const uint32_t step = std::min<uint32_t>(
+        static_cast<uint32_t>(config_.recv_buffer_bytes / 2), eff_mss_);
+    if (avail - rcv_wnd_ >= std::max<uint32_t>(step, 1)) w = avail;
+  }
+  if (rcv_wscale_ == 0) return w;
+  const uint32_t granule = uint32_t{1} << rcv_wscale_;
+  const uint32_t down = w & ~(granule - 1);
+  if (down == w) return w;
+  // Round up unless that promises a granule or more beyond the buffer
+  // (then the retraction of RFC 7323 §2.4; see connection.h).
+  const uint64_t up = uint64_t{down} + granule;
+  if (up <= uint64_t{avail} + granule - 1 && up <= MaxRcvWindow()) return static_cast<uint32_t>(up);
+  return down;
+}
+
+uint16_t Connection::AdvertiseWindow(bool syn) {
+  if (syn) {
+    // RFC 7323 §2.2: the window in a SYN is never scaled.
+    rcv_wnd_ = std::min(rcv_wnd_, kMaxWindow);
+    return static_cast<uint16_t>(rcv_wnd_);
+  }
   rcv_wnd_ = WindowIfAdvertisedNow();
-  return rcv_wnd_;
+  return static_cast<uint16_t>(std::min<uint32_t>(rcv_wnd_ >> rcv_wscale_, kMaxWindow));
+}
+
+// ---------------------------------------------------------------- recovery
+
+void Connection::SetCongestionState(Instant /*now*/, CongestionState to) { cstate_ = to; }
+
+uint32_t Connection::Pipe() const {
+  if (cstate_ == CongestionState::kRecovery && sack_ok_) {
+    return scoreboard_.Pipe(snd_una_, snd_max_, high_rxt_, eff_mss_, kDupThresh);
+  }
+  return static_cast<uint32_t>(snd_nxt_ - snd_una_);
+}
+
+void Connection::OnAckForRecovery(Instant now, Seq old_una, bool acks_new, bool dup,
+                                  uint32_t flight_before) {
+  if (congestion_ == nullptr || !SynAcked()) return;
+  const uint32_t smss = eff_mss_;
+  if (acks_new) {
+    const uint32_t acked = static_cast<uint32_t>(snd_una_ - old_una);
+    switch (cstate_) {
+      case CongestionState::kRecovery:
+        if (snd_una_ >= recover_) {
+          ExitRecovery(now);
+        } else if (!sack_ok_) {
+          // RFC 6582 §3.2 step 5, partial acknowledgment: the next hole goes
+          // at once; cwnd deflates by what was acknowledged, plus one SMSS
+          // back when that was at least one SMSS.
+          ++stats_.recovery_retransmissions;
+          Retransmit(now, snd_una_, RetransmitLength());
+          uint32_t cwnd = congestion_->cwnd();
+          cwnd = cwnd > acked ? cwnd - acked : 0;
+          if (acked >= smss) cwnd += smss;
+          congestion_->set_cwnd(cwnd);
+        }
+        return;
+      case CongestionState::kLoss:
+        if (snd_una_ >= recover_) SetCongestionState(now, CongestionState::kOpen);
+        break;
+      default:
+        dupacks_ = 0;
+        SetCongestionState(now, scoreboard_.empty() ? CongestionState::kOpen
+                                                    : CongestionState::kDisorder);
+        break;
+    }
+    // RFC 7661: grow only a window that was in use.
+    const uint32_t cwnd = congestion_->cwnd();
+    const bool limited = cwnd_blocked_ || (congestion_->in_slow_start()
+                                               ? uint64_t{flight_before} * 2 >= cwnd
+                                               : uint64_t{flight_before} + smss > cwnd);
+    congestion_->OnAck(now, acked, rto_.srtt(), limited);
+    if (!dup) return;
+  }
+  if (!dup) return;
+  if (cstate_ == CongestionState::kRecovery) {
+    if (!sack_ok_) congestion_->set_cwnd(congestion_->cwnd() + smss);  // RFC 6582 step 4
+    return;
+  }
+  if (cstate_ == CongestionState::kLoss) return;  // go-back-N after the timeout runs its course
+  ++dupacks_;
+  SetCongestionState(now, CongestionState::kDisorder);
+  const bool lost = dupacks_ >= kDupThresh ||
+                    (sack_ok_ && scoreboard_.IsLost(snd_una_, smss, kDupThresh));
+  if (!lost) return;  // limited transmit (RFC 3042) happens in Output
+  // RFC 6582 §3.2 step 2: without SACK, duplicate ACKs that do not cover
+  // more than `recover` belong to the last recovery.
+  if (!sack_ok_ && stats_.fast_recoveries > 0 && snd_una_ <= recover_) return;
+  EnterRecovery(now);
+}
+
+void Connection::EnterRecovery(Instant now) {
+  SetCongestionState(now, CongestionState::kRecovery);
+  ++stats_.fast_recoveries;
+  recover_ = snd_max_;
+  rescue_done_ = false;
+  congestion_->OnCongestionEvent(now, FlightSize());
+  // RFC 6675 §5 (4.3) / RFC 5681 (2): the first presumed-lost segment.
+  uint32_t len = RetransmitLength();
+  if (sack_ok_) {
+    const SackScoreboard::Hole hole = scoreboard_.NextHole(snd_una_);
+    if (hole.len > 0 && hole.seq == snd_una_) len = std::min(len, hole.len);
+  }
+  ++stats_.fast_retransmissions;
+  Retransmit(now, snd_una_, len);
+  high_rxt_ = snd_una_ + len;
+  if (StackObserver* o = env_->observer()) o->OnFastRetransmit(id_, snd_una_, len, true, now);
+  // RFC 6582 step 3 (NewReno): cwnd = ssthresh + 3 SMSS.
+  if (!sack_ok_) congestion_->set_cwnd(congestion_->ssthresh() + kDupThresh * eff_mss_);
+}
+
+void Connection::ExitRecovery(Instant now) {
+  congestion_->OnRecoveryEnd(now);
+  // RFC 6582 §3.2 step 3, full acknowledgment: no burst of more than one
+  // SMSS beyond what is in flight.
+  const uint32_t flight = FlightSize();
+  const uint32_t cap = std::max<uint32_t>(flight, eff_mss_) + eff_mss_;
+  if (congestion_->cwnd() > cap) congestion_->set_cwnd(cap);
+  dupacks_ = 0;
+  SetCongestionState(now, scoreboard_.empty() ? CongestionState::kOpen
+                                              : CongestionState::kDisorder);
+}
+
+void Connection::Retransmit(Instant now, Seq seq, uint32_t len) {
+  const bool fin = FinSent() && seq + len == FinSeq();
+  if (len == 0 && !fin) return;
+  const Seq saved_nxt = snd_nxt_;
+  SendSegmentAt(now, seq, len, fin);
+  snd_nxt_ = Max(saved_nxt, snd_nxt_);
+}
+
+void Connection::SackRecoveryOutput(Instant now) {
+  // RFC 6675 §5 (C): while cwnd - pipe >= 1 SMSS, send what NextSeg names.
+  const uint32_t smss = eff_mss_;
+  for (int guard = 0; guard < 1 << 20; ++guard) {
+    const uint32_t pipe = scoreboard_.Pipe(snd_una_, snd_max_, high_rxt_, smss, kDupThresh);
+    if (uint64_t{pipe} + smss > congestion_->cwnd()) return;
+    const Seq from = Max(high_rxt_, snd_una_);
+    const SackScoreboard::Hole hole = scoreboard_.NextHole(from);
+    const int32_t data_left = hole.len > 0 ? DataEnd() - hole.seq : 0;
+    // Rule 1: the first lost hole above HighRxt.
+    if (hole.len > 0 && data_left > 0 && scoreboard_.IsLost(hole.seq, smss, kDupThresh)) {
+      const uint32_t len = std::min<uint32_t>({hole.len, smss, static_cast<uint32_t>(data_left)});
+      ++stats_.sack_retransmissions;
+      Retransmit(now, hole.seq, len);
+      high_rxt_ = hole.seq + len;
+      if (StackObserver* o = env_->observer()) o->OnFastRetransmit(id_, hole.seq, len, false, now);
+      continue;
+    }
+    // Rule 2: new data, as the peer's window allows.
+    if (snd_nxt_ < snd_max_) snd_nxt_ = snd_max_;
+    const int32_t unsent = DataEnd() - snd_nxt_;
+    const int32_t usable = (snd_una_ + snd_wnd_) - snd_nxt_;
+    if (unsent > 0 && usable > 0 && !persisting_) {
+      const uint32_t len = std::min<uint32_t>({smss, static_cast<uint32_t>(unsent),
+                                               static_cast<uint32_t>(usable)});
+      if (len < smss && len < static_cast<uint32_t>(unsent)) return;  // SWS
+      SendSegmentAt(now, snd_nxt_, len, fin_queued_ && snd_nxt_ + len == FinSeq());
+      continue;
+    }
+    if (unsent <= 0 && fin_queued_ && snd_nxt_ == FinSeq()) {
+      SendSegmentAt(now, snd_nxt_, 0, /*fin=*/true);
+      continue;
+    }
+    // Rule 3: a hole not yet judged lost.
+    if (hole.len > 0 && data_left > 0) {
+      const uint32_t len = std::min<uint32_t>({hole.len, smss, static_cast<uint32_t>(data_left)});
+      ++stats_.sack_retransmissions;
+      Retransmit(now, hole.seq, len);
+      high_rxt_ = hole.seq + len;
+      if (StackObserver* o = env_->observer()) o->OnFastRetransmit(id_, hole.seq, len, false, now);
+      continue;
+    }
+    // Rule 4: one rescue retransmission per recovery, of the highest
+    // unSACKed data (HighRxt stays).
+    if (!rescue_done_) {
+      rescue_done_ = true;
+      Seq end = Min(snd_max_, DataEnd());
+      Seq start = end - std::min<uint32_t>(smss, static_cast<uint32_t>(std::max<int32_t>(end - snd_una_, 0)));
+      if (!scoreboard_.empty() && scoreboard_.highest_sacked() >= end) return;
+      if (!scoreboard_.empty()) start = Max(start, scoreboard_.highest_sacked());
+      start = Max(start, Max(snd_una_, high_rxt_));
+      if (end > start) {
+        ++stats_.sack_retransmissions;
+        Retransmit(now, start, static_cast<uint32_t>(end - start));
+        if (StackObserver* o = env_->observer()) {
+          o->OnFastRetransmit(id_, start, static_cast<uint32_t>(end - start), false, now);
+        }
+        continue;
+      }
+    }
+    return;
+  }
 }
 
 // ---------------------------------------------------------------- timers
 
 Instant Connection::NextDeadline() const {
-  return Earliest(rtx_deadline_, Earliest(persist_deadline_, time_wait_deadline_));
+  return Earliest(Earliest(rtx_deadline_, Earliest(persist_deadline_, time_wait_deadline_)),
+                  Earliest(delack_deadline_, keepalive_deadline_));
 }
 
 void Connection::OnTimer(Instant now) {
@@ -627,6 +1086,50 @@ void Connection::OnTimer(Instant now) {
   if (rtx_deadline_ <= now) OnRetransmitTimeout(now);
   if (state_ == ConnectionState::kClosed) return;
   if (persist_deadline_ <= now) OnPersistTimeout(now);
+  if (state_ == ConnectionState::kClosed) return;
+  if (delack_deadline_ <= now) {
+    ++stats_.delayed_acks;
+    SendAck(now);  // clears the deadline
+  }
+  if (keepalive_deadline_ <= now) OnKeepaliveTimeout(now);
+}
+
+void Connection::ArmKeepalive(Instant now) {
+  keepalive_unanswered_ = 0;
+  keepalive_deadline_ = config_.keepalive ? now + config_.keepalive_idle : Instant::Infinite();
+}
+
+void Connection::OnKeepaliveTimeout(Instant now) {
+  keepalive_deadline_ = Instant::Infinite();
+  switch (state_) {
+    case ConnectionState::kEstablished:
+    case ConnectionState::kCloseWait:
+    case ConnectionState::kFinWait2:
+      break;
+    default:
+      return;  // the other states have their own timers
+  }
+  if (snd_max_ != snd_una_ || DataEnd() > snd_nxt_ || persisting_) {
+    // Data in flight or waiting: the retransmission or persist timer
+    // watches the peer (RFC 1122 §4.2.3.6 probes only an idle connection).
+    keepalive_deadline_ = now + config_.keepalive_idle;
+    return;
+  }
+  if (keepalive_unanswered_ >= config_.keepalive_count) {
+    Die(now,
+        absl::DeadlineExceededError(absl::StrCat(
+            "connection timed out: ", keepalive_unanswered_,
+            " keepalive probes unanswered over ", Seconds(now - last_received_))),
+        EventKind::kTimedOut);
+    return;
+  }
+  ++keepalive_unanswered_;
+  ++stats_.keepalive_probes;
+  // SEG.SEQ = SND.NXT - 1 and no data (RFC 1122 §4.2.3.6, as Linux): the
+  // peer finds it old and answers with an ACK.
+  EmitPacket(now, fl::kAck, snd_nxt_ - 1, {}, false);
+  if (StackObserver* o = env_->observer()) o->OnKeepaliveProbe(id_, keepalive_unanswered_, now);
+  keepalive_deadline_ = now + config_.keepalive_interval;
 }
 
 void Connection::ArmRetransmit(Instant now) {
@@ -662,19 +1165,40 @@ void Connection::OnRetransmitTimeout(Instant now) {
         EventKind::kTimedOut);
     return;
   }
+  const bool repeated = rtx_count_ > 0;
   ++rtx_count_;
   ++stats_.timeouts;
   rto_.Backoff();
-  if (congestion_ != nullptr) congestion_->OnRetransmitTimeout(now);
   rtt_timing_ = false;
+  if (!handshake && congestion_ != nullptr) {
+    // RFC 5681 (4)/(5): ssthresh from FlightSize on the first timeout,
+    // held on a repeated one; cwnd = 1 SMSS either way.
+    if (repeated) {
+      congestion_->set_cwnd(eff_mss_);
+    } else {
+      congestion_->OnRetransmitTimeout(now, FlightSize());
+    }
+    SetCongestionState(now, CongestionState::kLoss);
+    recover_ = snd_max_;  // RFC 6582 §3.2 step 4
+    high_rxt_ = snd_una_;
+    dupacks_ = 0;
+  }
+  // A second timeout in a row: the peer may have reneged on what it
+  // SACKed (RFC 2018 §8); send everything again.
+  if (repeated) scoreboard_.Clear();
   uint32_t seq_len;
   if (handshake) {
     SendSyn(now, state_ != ConnectionState::kSynSent);
     seq_len = 1;
   } else {
-    const uint32_t len = RetransmitLength();
+    uint32_t len = RetransmitLength();
+    if (!scoreboard_.empty()) {
+      const SackScoreboard::Hole hole = scoreboard_.NextHole(snd_una_);
+      if (hole.len > 0 && hole.seq == snd_una_) len = std::min(len, hole.len);
+    }
     bool fin = FinSent() && snd_una_ + len == FinSeq();
     snd_nxt_ = snd_una_;  // go-back-N
+    ++stats_.timeout_retransmissions;
     SendSegmentAt(now, snd_una_, len, fin);
     seq_len = len + (fin ? 1 : 0);
   }
@@ -771,7 +1295,12 @@ absl::StatusOr<size_t> Connection::Receive(Instant now, absl::Span<uint8_t> out)
     case ConnectionState::kFinWait2: {
       uint32_t old = rcv_wnd_;
       uint32_t next = WindowIfAdvertisedNow();
-      if (next > old && old < eff_mss_) SendAck(now);
+      // With delayed ACK, also when the window at least doubles from at
+      // most half its maximum (Linux's tcp_cleanup_rbuf), so a slow reader
+      // does not leave the sender waiting for the next data ACK.
+      const bool doubled = config_.delayed_ack && old <= config_.recv_buffer_bytes / 2 &&
+                           next >= 2 * old;
+      if (next > old && (old < eff_mss_ || doubled)) SendAck(now);
       break;
     }
     default:
@@ -930,6 +1459,17 @@ ConnectionInfo Connection::info() const {
   i.send_buffered = send_buf_.size();
   i.recv_buffered = recv_buf_.size();
   i.out_of_order_bytes = ooo_.bytes();
+  i.sack_enabled = sack_ok_;
+  i.timestamps_enabled = ts_ok_;
+  i.window_scale_enabled = ws_ok_;
+  i.snd_wscale = snd_wscale_;
+  i.rcv_wscale = rcv_wscale_;
+  i.congestion = congestion_ ? congestion_->algorithm() : CongestionAlgorithm::kNone;
+  i.congestion_state = cstate_;
+  i.cwnd = congestion_ ? congestion_->cwnd() : 0;
+  i.ssthresh = congestion_ ? congestion_->ssthresh() : 0;
+  i.bytes_in_flight = Pipe();
+  i.nodelay = nodelay_ || !config_.nagle;
   return i;
 }
 

@@ -12,11 +12,35 @@
 //
 // Deliberate choices where the RFC leaves room (documented here because
 // tests pin them):
-//  * ACKs are sent at once for every segment that occupies sequence space
-//    (no delayed ACK yet); data segments carry the ACK when they can.
+//  * Without delayed ACK, ACKs are sent at once for every segment that
+//    occupies sequence space; with it, see config.h. Data segments carry
+//    the ACK when they can.
 //  * On a retransmission timeout the first unacknowledged segment is sent
 //    again and SND.NXT is pulled back behind it (go-back-N): the ACK for it
-//    lets the rest flow again, re-sent from SND.NXT.
+//    lets the rest flow again, re-sent from SND.NXT, skipping what the peer
+//    has SACKed (RFC 6675 §5.1). A second timeout in a row clears the
+//    scoreboard: the peer may have reneged (RFC 2018 §8).
+//  * Loss recovery needs a congestion controller: with kNone only the
+//    timer recovers. Three duplicate ACKs (or, with SACK, IsLost(SND.UNA))
+//    start fast retransmit; with SACK the recovery of RFC 6675 follows
+//    (pipe, NextSeg's four rules, one rescue retransmission), without it
+//    NewReno's (RFC 6582: inflation, a retransmission per partial ACK,
+//    the "careful" check of recover). On exit cwnd = min(ssthresh,
+//    FlightSize + SMSS) so that no burst follows (RFC 6582 §3.2 step 3).
+//    A duplicate ACK is RFC 5681's without SACK and RFC 6675's (newly
+//    SACKed data) with it.
+//  * Timestamps (RFC 7323): every segment but RST carries one once
+//    negotiated; a segment without one is still accepted (as Linux does,
+//    §3.2 says SHOULD drop). PAWS drops a segment whose TSval is older than
+//    TS.Recent (unless TS.Recent is older than 24 days) and ACKs it. RTT
+//    samples come from TSecr on every ACK of new data, in ms.
+//  * Window scaling: a window whose edge is not a multiple of 2^shift is
+//    rounded up (never shrinking the right edge, as Linux) as long as that
+//    promises less than 2^shift bytes beyond the buffer; otherwise it is
+//    rounded down, the retraction RFC 7323 §2.4 allows. The receive ring
+//    holds those 2^shift bytes of slack.
+//  * The MSS we send with is the negotiated MSS less the 12 bytes of the
+//    timestamp option when timestamps are on (RFC 6691).
 //  * A segment at exactly RCV.NXT is acceptable even when RCV.WND is 0, for
 //    its ACK (and a FIN with no data); its data is trimmed away. This is
 //    the "special allowance" of §3.10.7.4 and keeps zero-window probes and
@@ -54,6 +78,7 @@
 //  * When the ACK of our SYN arrives in FIN-WAIT-1 (a close issued in
 //    SYN-RECEIVED), kConnected is posted then, and RFC 6298 §5.7 applies.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -71,6 +96,7 @@
 #include "tcp/observer.h"
 #include "tcp/reassembly.h"
 #include "tcp/rto.h"
+#include "tcp/sack_scoreboard.h"
 #include "tcp/state.h"
 #include "tcp/wire/ipv4_address.h"
 #include "tcp/wire/packet.h"
@@ -107,6 +133,9 @@ class ConnectionEnv {
                             ConnectionState to, Instant now) = 0;
   virtual StackCounters& stack_counters() = 0;
   virtual StackObserver* observer() = 0;
+  // RFC 5961 §7: whether one more challenge ACK may go out now (the stack
+  // counts them against its per-second limit).
+  virtual bool AllowChallengeAck(Instant now) = 0;
 };
 
 class Connection {
@@ -144,6 +173,11 @@ class Connection {
   // RST (in states where the peer may hold state), then CLOSED.
   void Abort(Instant now);
 
+  // Per-connection switches (TCP_NODELAY, TCP_CONGESTION). A new
+  // algorithm takes effect at once, starting from its initial window.
+  void SetNoDelay(Instant now, bool nodelay);
+  void SetCongestion(CongestionAlgorithm algorithm);
+
   SocketId id() const { return id_; }
   const FourTuple& tuple() const { return tuple_; }
   ConnectionState state() const { return state_; }
@@ -164,7 +198,7 @@ class Connection {
  private:
   // --- segment arrival ---
   void OnSegmentSynSent(Instant now, const wire::Packet& p);
-  void ProcessAck(Instant now, wire::Seq ack);
+  void ProcessAck(Instant now, wire::Seq ack, const wire::TcpOptions& options);
   // `seq` is SEG.SEQ as received (before trimming); `acks_new` says the
   // segment advanced SND.UNA.
   void UpdateSendWindow(Instant now, wire::Seq seq, wire::Seq ack,
@@ -180,18 +214,45 @@ class Connection {
   void SendSyn(Instant now, bool with_ack);
   void SendAck(Instant now);
   void SendRst(Instant now, wire::Seq seq);
-  void EmitPacket(uint8_t flags, wire::Seq seq, absl::Span<const uint8_t> payload,
-                  bool mss_option);
-  uint32_t AdvertiseWindow();
+  void SendChallengeAck(Instant now);
+  void EmitPacket(Instant now, uint8_t flags, wire::Seq seq,
+                  absl::Span<const uint8_t> payload, bool syn_options);
+  void AddSackBlocks(wire::TcpOptions* o) const;
+  // The window field to send, updating RCV.WND (a SYN's is never scaled).
+  uint16_t AdvertiseWindow(bool syn);
   uint32_t WindowIfAdvertisedNow() const;
+  uint32_t MaxRcvWindow() const;
+  uint32_t TsNow(Instant now) const;
+  // RFC 7323 §5.3 R1: false when PAWS rejects the segment.
+  bool PawsAccepts(Instant now, const wire::Packet& p);
+  // The ACK policy after a segment that occupied sequence space.
+  void AckReceived(Instant now, bool immediate);
+  // Whether Nagle holds back a segment of `len` bytes (not the last one
+  // before a FIN).
+  bool NagleHolds(uint32_t len, bool fin) const;
   void MaybeEnterPersist(Instant now);
   // Data bytes a retransmission of SND.UNA carries: at most one MSS and
   // what the peer's window allows.
   uint32_t RetransmitLength() const;
 
+  // --- loss recovery and congestion control ---
+  void InitCongestion();
+  void OnAckForRecovery(Instant now, wire::Seq old_una, bool acks_new, bool dup,
+                        uint32_t flight_before);
+  void EnterRecovery(Instant now);
+  void ExitRecovery(Instant now);
+  void SackRecoveryOutput(Instant now);
+  void SetCongestionState(Instant now, CongestionState to);
+  // Sends a retransmission of [seq, seq+len) (with the FIN if it ends there).
+  void Retransmit(Instant now, wire::Seq seq, uint32_t len);
+  uint32_t FlightSize() const { return static_cast<uint32_t>(snd_max_ - snd_una_); }
+  uint32_t Pipe() const;
+
   // --- timers ---
   void OnRetransmitTimeout(Instant now);
   void OnPersistTimeout(Instant now);
+  void OnKeepaliveTimeout(Instant now);
+  void ArmKeepalive(Instant now);
   void ArmRetransmit(Instant now);
   void EnterTimeWait(Instant now);
 
@@ -202,9 +263,10 @@ class Connection {
   void Die(Instant now, absl::Status error, EventKind kind);
   void EnterClosed(Instant now);
   void Post(Instant now, EventKind kind) { env_->PostEvent(id_, kind, now); }
-  // Options of the peer's SYN: MSS today; window scale, SACK-permitted and
-  // timestamps negotiate here later.
-  void NegotiateOptions(const wire::Packet& syn);
+  // Options of the peer's SYN (or SYN-ACK): MSS, window scale,
+  // SACK-permitted, timestamps.
+  void NegotiateOptions(Instant now, const wire::Packet& syn);
+  void OnEstablished(Instant now);
 
   bool CanSendData() const;
   wire::Seq DataEnd() const { return send_buf_seq_ + static_cast<uint32_t>(send_buf_.size()); }
@@ -236,8 +298,27 @@ class Connection {
   wire::Seq send_buf_seq_;
   bool fin_queued_ = false;
   bool want_writable_ = false;
-  // None yet (a later issue): the peer's window alone limits sending.
-  std::unique_ptr<CongestionControl> congestion_;
+  bool nodelay_ = false;
+  Instant last_send_;  // of the last data segment (restart after idle)
+
+  // Negotiated options. offer_wscale_ is the shift our SYN announces.
+  bool sack_ok_ = false, ts_ok_ = false, ws_ok_ = false;
+  uint8_t offer_wscale_ = 0, snd_wscale_ = 0, rcv_wscale_ = 0;
+  uint32_t ts_offset_ = 0;
+  uint32_t ts_recent_ = 0;
+  Instant ts_recent_age_;
+  wire::Seq last_ack_sent_;
+
+  // Congestion control and loss recovery (RFC 5681, 6582, 6675, 3042).
+  CongestionAlgorithm congestion_algorithm_;
+  std::unique_ptr<CongestionControl> congestion_;  // null: kNone
+  CongestionState cstate_ = CongestionState::kOpen;
+  int dupacks_ = 0;
+  wire::Seq recover_;    // RFC 6582 "recover" / RFC 6675 RecoveryPoint (exclusive)
+  wire::Seq high_rxt_;   // one past the highest byte retransmitted in this recovery
+  bool rescue_done_ = false;
+  bool cwnd_blocked_ = false;  // the last Output stopped on cwnd
+  SackScoreboard scoreboard_;
 
   // Receive side. The receive buffer holds readable bytes at its front and
   // out-of-order bytes (recorded in ooo_) at their offsets past them.
@@ -247,6 +328,13 @@ class Connection {
   Reassembly ooo_;
   std::optional<wire::Seq> ooo_fin_;
   bool fin_received_ = false;
+  // SACK blocks to report: one sequence number inside each out-of-order
+  // range, most recently changed first (RFC 2018 §4).
+  std::array<wire::Seq, wire::kMaxSackBlocks> sack_marks_{};
+  int sack_mark_count_ = 0;
+  // Delayed ACK: bytes received since our last ACK, and its timer.
+  uint32_t unacked_bytes_ = 0;
+  Instant delack_deadline_ = Instant::Infinite();
 
   // Timers.
   RtoEstimator rto_;
@@ -263,6 +351,9 @@ class Connection {
   int persist_backoff_ = 0;
   int probes_unanswered_ = 0;
   Instant probe_episode_start_;
+  Instant keepalive_deadline_ = Instant::Infinite();
+  int keepalive_unanswered_ = 0;
+  Instant last_received_;
 
   ConnectionInfo stats_;  // only the counters are kept current
 };

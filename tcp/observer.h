@@ -23,6 +23,12 @@ class StackObserver {
   virtual void OnRetransmit(SocketId /*id*/, wire::Seq /*seq*/,
                             uint32_t /*seq_length*/, int /*attempt*/,
                             Instant /*now*/) {}
+  // Loss recovery re-sent [seq, seq+seq_length) without a timeout: the
+  // fast retransmit that starts a recovery (`first`), or a later hole.
+  virtual void OnFastRetransmit(SocketId /*id*/, wire::Seq /*seq*/,
+                                uint32_t /*seq_length*/, bool /*first*/,
+                                Instant /*now*/) {}
+  virtual void OnKeepaliveProbe(SocketId /*id*/, int /*attempt*/, Instant /*now*/) {}
   virtual void OnZeroWindowProbe(SocketId /*id*/, wire::Seq /*seq*/,
                                  Instant /*now*/) {}
   virtual void OnEvent(const Event& /*event*/, Instant /*now*/) {}

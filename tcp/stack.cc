@@ -442,6 +442,34 @@ absl::Status Stack::Abort(Instant now, SocketId id) {
   return absl::OkStatus();
 }
 
+absl::Status Stack::SetNoDelay(Instant now, SocketId id, bool nodelay) {
+  absl::StatusOr<Connection*> c = FindForUser(id);
+  if (!c.ok()) return c.status();
+  (*c)->SetNoDelay(now, nodelay);
+  Reschedule(*c);
+  return absl::OkStatus();
+}
+
+absl::Status Stack::SetCongestion(SocketId id, CongestionAlgorithm algorithm) {
+  absl::StatusOr<Connection*> c = FindForUser(id);
+  if (!c.ok()) return c.status();
+  (*c)->SetCongestion(algorithm);
+  return absl::OkStatus();
+}
+
+bool Stack::AllowChallengeAck(Instant now) {
+  if (config_.challenge_ack_limit == 0) return true;
+  // RFC 5961 §7: a budget per one-second window, as Linux counts it.
+  if (challenge_window_start_ == Instant::Infinite() ||
+      now - challenge_window_start_ >= absl::Seconds(1)) {
+    challenge_window_start_ = now;
+    challenge_acks_in_window_ = 0;
+  }
+  if (challenge_acks_in_window_ >= config_.challenge_ack_limit) return false;
+  ++challenge_acks_in_window_;
+  return true;
+}
+
 // ---------------------------------------------------------------- queries
 
 Readiness Stack::GetReadiness(SocketId id) const {

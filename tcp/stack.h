@@ -100,6 +100,11 @@ class Stack : private ConnectionEnv {
   // Sends a RST where the peer may hold state, and releases the socket.
   absl::Status Abort(Instant now, SocketId id);
 
+  // Per-connection switches: Nagle off (TCP_NODELAY), and the congestion
+  // control algorithm (TCP_CONGESTION; restarts from the initial window).
+  absl::Status SetNoDelay(Instant now, SocketId id, bool nodelay);
+  absl::Status SetCongestion(SocketId id, CongestionAlgorithm algorithm);
+
   // --- queries ---
   Readiness GetReadiness(SocketId id) const;
   std::optional<Event> PollEvent();
@@ -130,6 +135,7 @@ class Stack : private ConnectionEnv {
                     Instant now) override;
   StackCounters& stack_counters() override { return counters_; }
   StackObserver* observer() override { return observer_; }
+  bool AllowChallengeAck(Instant now) override;
 
   void ListenerInput(Instant now, Listener& l, const wire::Packet& p);
   void ResetNoConnection(const wire::Packet& p);
@@ -158,6 +164,8 @@ class Stack : private ConnectionEnv {
   StackObserver* observer_ = nullptr;
   IsnGenerator isn_;
   StackCounters counters_;
+  Instant challenge_window_start_ = Instant::Infinite();
+  uint32_t challenge_acks_in_window_ = 0;
   SocketId next_id_ = 1;
   uint32_t ephemeral_cursor_ = 0;
 

@@ -41,7 +41,7 @@ Bytes BuildSegment(const SegSpec& s) {
 }
 
 StackConfig TestConfig(wire::Ipv4Address addr) {
-  StackConfig c;
+  StackConfig c = BareConfig();
   c.local_address = addr;
   return c;
 }

@@ -80,6 +80,26 @@ class Loopback {
     return got;
   }
 
+  // Lets the timers run (delayed ACKs, a segment Nagle held) until both
+  // sides are quiet; returns bytes read at B meanwhile.
+  size_t Settle(absl::Span<uint8_t> sink) {
+    size_t got = 0;
+    for (int i = 0; i < 20; ++i) {
+      now_ += absl::Milliseconds(50);
+      a_.Advance(now_);
+      b_.Advance(now_);
+      Pump();
+      for (;;) {
+        auto n = b_.Receive(now_, cb_, sink);
+        if (!n.ok() || *n == 0) break;
+        got += *n;
+      }
+      Pump();
+      Drain();
+    }
+    return got;
+  }
+
   Stack& a() { return a_; }
   Stack& b() { return b_; }
   SocketId ca() const { return ca_; }
