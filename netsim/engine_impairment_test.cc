@@ -580,9 +580,24 @@ TEST(EngineImpairmentTest, FivePercentLoss) {
   Summarize("5% loss", o);
   ExpectIntactAndClosedCleanly(o);
   ExpectLossRecovered(o);
+  // The default stack (CUBIC, SACK) repairs most losses by SACK recovery:
+  // retransmissions far outnumber timeouts.
+  EXPECT_GT(o.sender_info.fast_recoveries, 0u);
+  EXPECT_GT(o.sender_info.sack_retransmissions + o.sender_info.fast_retransmissions,
+            10 * o.sender_info.timeouts);
+}
+
+TEST(EngineImpairmentTest, FivePercentLossTimeoutOnlyCore) {
+  Scenario sc = RandomLoss(0.05, 105);
+  sc.config = tcp::BareConfig();
+  const Outcome o = RunTransfer(sc);
+  Summarize("5% loss, bare core", o);
+  ExpectIntactAndClosedCleanly(o);
+  ExpectLossRecovered(o);
   // Recovery by timeout alone: each of the many timeouts idles the sender
   // for at least rto_min (200 ms) and lost retransmissions back off, so the
   // transfer takes several times the clean link's 6.8 s.
+  EXPECT_EQ(o.sender_info.fast_retransmissions, 0u);
   EXPECT_GT(o.sender_info.timeouts, 100u);
   EXPECT_GT(o.eof_at, At(absl::Seconds(30)));
 }
@@ -708,7 +723,10 @@ TEST(EngineImpairmentTest, NormalJitterReorders) {
 // and an application waiting for it waited forever (seeds 601-620 with 5 ms
 // jitter both ways hit it 13 times).
 TEST(EngineImpairmentTest, TimeWaitEndedByResetStillTellsTheApplication) {
-  const Outcome o = RunTransfer(NormalJitter(601, /*both_ways=*/true));
+  // The bare core: the packet sequence above is the one its segments make.
+  Scenario sc = NormalJitter(601, /*both_ways=*/true);
+  sc.config = tcp::BareConfig();
+  const Outcome o = RunTransfer(sc);
   Summarize("jitter, TIME-WAIT reset", o);
   // The scenario: the server reset the client's stray ACK.
   EXPECT_EQ(o.server_counters.resets_sent, 1u);
