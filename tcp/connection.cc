@@ -960,8 +960,9 @@ void Connection::OnAckForRecovery(Instant now, Seq old_una, bool acks_new, bool 
                     (sack_ok_ && scoreboard_.IsLost(snd_una_, smss, kDupThresh));
   if (!lost) return;  // limited transmit (RFC 3042) happens in Output
   // RFC 6582 §3.2 step 2: without SACK, duplicate ACKs that do not cover
-  // more than `recover` belong to the last recovery.
-  if (!sack_ok_ && stats_.fast_recoveries > 0 && snd_una_ <= recover_) return;
+  // more than `recover` (the last byte sent when a recovery or timeout
+  // began; recover_ is one past it) belong to that episode.
+  if (!sack_ok_ && snd_una_ < recover_) return;
   EnterRecovery(now);
 }
 
