@@ -21,7 +21,7 @@ std::string LinkRefString(const LinkRef& l) {
 
 std::string ValueString(Metric m, const ExpectValue& v) {
   if (const auto* n = std::get_if<uint64_t>(&v)) {
-    if (m == Metric::kSent || m == Metric::kReceived) return SizeToString(*n);
+    if (IsSizeMetric(m)) return SizeToString(*n);
     return absl::StrCat(*n);
   }
   if (const auto* d = std::get_if<absl::Duration>(&v)) return DurationToString(*d);
@@ -149,6 +149,14 @@ absl::string_view Name(Metric m) {
     case Metric::kFastRetransmits: return "fast_retransmits";
     case Metric::kZeroWindowProbes: return "zero_window_probes";
     case Metric::kConnections: return "connections";
+    case Metric::kSackRetransmits: return "sack_retransmits";
+    case Metric::kFastRecoveries: return "fast_recoveries";
+    case Metric::kDupAcks: return "dup_acks";
+    case Metric::kSackBlocks: return "sack_blocks";
+    case Metric::kKeepaliveProbes: return "keepalive_probes";
+    case Metric::kCwnd: return "cwnd";
+    case Metric::kSsthresh: return "ssthresh";
+    case Metric::kSrtt: return "srtt";
   }
   return "?";
 }

@@ -263,10 +263,24 @@ enum class Metric {
   kCompleted,         // duration: when the app finished its work
   kRetransmits,       // count of retransmitted segments
   kTimeouts,          // count of RTO expirations
-  kFastRetransmits,   // count
+  kFastRetransmits,   // count: retransmissions not caused by a timeout
   kZeroWindowProbes,  // count
   kConnections,       // count of connections established (accepted)
+  kSackRetransmits,   // count: holes repaired by SACK recovery
+  kFastRecoveries,    // count of recovery episodes
+  kDupAcks,           // count of duplicate ACKs received
+  kSackBlocks,        // count of SACK blocks received
+  kKeepaliveProbes,   // count
+  kCwnd,              // size: congestion window
+  kSsthresh,          // size: slow-start threshold
+  kSrtt,              // duration: smoothed RTT
 };
+
+// Metrics whose value is a size (SIZE in the file, bytes in the model).
+inline bool IsSizeMetric(Metric m) {
+  return m == Metric::kSent || m == Metric::kReceived || m == Metric::kCwnd ||
+         m == Metric::kSsthresh;
+}
 
 // The value compared against, typed by the metric.
 using ExpectValue = std::variant<uint64_t, absl::Duration, TcpState, ErrorKind, bool>;

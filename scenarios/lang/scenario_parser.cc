@@ -1,6 +1,7 @@
 #include "scenarios/lang/scenario_parser.h"
 
 #include <algorithm>
+#include <iterator>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -40,7 +41,11 @@ constexpr absl::string_view kDistributions[] = {"uniform", "normal", "pareto", "
 constexpr absl::string_view kOps[] = {"==", "!=", "<", "<=", ">", ">="};
 constexpr absl::string_view kMetrics[] = {
     "state", "error", "sent", "received", "intact", "completed", "retransmits",
-    "timeouts", "fast_retransmits", "zero_window_probes", "connections"};
+    "timeouts", "fast_retransmits", "zero_window_probes", "connections",
+    "sack_retransmits", "fast_recoveries", "dup_acks", "sack_blocks", "keepalive_probes",
+    "cwnd", "ssthresh", "srtt"};
+static_assert(std::size(kMetrics) == static_cast<size_t>(Metric::kSrtt) + 1,
+              "kMetrics lists every Metric in enum order");
 constexpr absl::string_view kStates[] = {
     "CLOSED", "LISTEN", "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED", "FIN_WAIT_1",
     "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING", "LAST_ACK", "TIME_WAIT"};
@@ -1007,7 +1012,9 @@ bool Parser::ExpectStatement() {
         break;
       }
       case Metric::kSent:
-      case Metric::kReceived: {
+      case Metric::kReceived:
+      case Metric::kCwnd:
+      case Metric::kSsthresh: {
         uint64_t v{};
         if (!Size(&v)) return false;
         x.value = v;
@@ -1018,7 +1025,8 @@ bool Parser::ExpectStatement() {
         x.value = Next().text == "true";
         break;
       }
-      case Metric::kCompleted: {
+      case Metric::kCompleted:
+      case Metric::kSrtt: {
         absl::Duration d;
         if (!Duration(&d)) return false;
         x.value = d;

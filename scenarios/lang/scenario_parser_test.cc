@@ -344,6 +344,51 @@ expect rx.connections == 1
   EXPECT_EQ(s.expectations[14].metric, Metric::kConnections);
 }
 
+TEST(ScenarioParserTest, CongestionAndRecoveryMetrics) {
+  Scenario s = MustParse(R"(
+host a
+host b
+link a -- b
+app rx sink on b { listen 1 }
+app tx bulk on a { connect b:1; bytes 10MB }
+expect tx.sack_retransmits >= 1
+expect tx.fast_recoveries == 2
+expect tx.dup_acks > 3
+expect tx.sack_blocks != 0
+expect rx.keepalive_probes <= 9 at 3h
+expect tx.cwnd >= 14600B
+expect tx.ssthresh < 64KiB at 2s
+expect tx.srtt <= 120ms
+)");
+  ASSERT_EQ(s.expectations.size(), 8u);
+  const Metric kWant[] = {Metric::kSackRetransmits, Metric::kFastRecoveries, Metric::kDupAcks,
+                          Metric::kSackBlocks,      Metric::kKeepaliveProbes, Metric::kCwnd,
+                          Metric::kSsthresh,        Metric::kSrtt};
+  for (size_t i = 0; i < 8; ++i) EXPECT_EQ(s.expectations[i].metric, kWant[i]) << i;
+  EXPECT_EQ(std::get<uint64_t>(s.expectations[0].value), 1u);
+  EXPECT_EQ(std::get<uint64_t>(s.expectations[2].value), 3u);
+  EXPECT_EQ(s.expectations[4].at, absl::Hours(3));
+  // cwnd and ssthresh are sizes, srtt a duration.
+  EXPECT_EQ(std::get<uint64_t>(s.expectations[5].value), 14600u);
+  EXPECT_EQ(std::get<uint64_t>(s.expectations[6].value), 65536u);
+  EXPECT_EQ(s.expectations[6].op, CompareOp::kLt);
+  EXPECT_EQ(std::get<absl::Duration>(s.expectations[7].value), absl::Milliseconds(120));
+  // Round trip through the printer.
+  const std::string printed = ToString(s);
+  EXPECT_THAT(printed, HasSubstr("expect tx.ssthresh < 64KiB at 2s\n"));
+  EXPECT_THAT(printed, HasSubstr("expect tx.srtt <= 120ms\n"));
+  EXPECT_THAT(printed, HasSubstr("expect tx.dup_acks > 3\n"));
+}
+
+TEST(ScenarioParserTest, CongestionMetricValuesAreTyped) {
+  EXPECT_THAT(ErrorOf("expect tx.cwnd >= 10\n"), HasSubstr("t.scn:1:19: expected a size"));
+  EXPECT_THAT(ErrorOf("expect tx.srtt < 5\n"), HasSubstr("t.scn:1:18: expected a duration"));
+  EXPECT_THAT(ErrorOf("expect tx.dup_acks > 3KB\n"),
+              HasSubstr("t.scn:1:22: expected a count"));
+  EXPECT_EQ(ErrorOf("expect tx.dup_ack > 3\n"),
+            "t.scn:1:11: unknown metric \"dup_ack\"; did you mean \"dup_acks\"?");
+}
+
 TEST(ScenarioParserTest, DeclarationOrderDoesNotMatter) {
   Scenario s = MustParse(
       "expect tx.completed\n"
@@ -601,6 +646,9 @@ expect get.received == 300KB
 expect web.intact == true
 expect get.error != reset
 expect get.retransmits < 10
+expect get.dup_acks >= 1
+expect get.cwnd > 10KB
+expect get.srtt < 1s at 5s
 )";
   Scenario s = MustParse(text);
   std::string printed = ToString(s);

@@ -4,9 +4,12 @@
 // Executes a packet-level script (.pkt, packetdrill notation; the format is
 // in scenarios/lang/README.md) against one tcp::Stack, in simulated time.
 //
-// The stack under test has the script's local address and stack keys. The
-// script is the remote peer (remote_ip:remote_port, 40000 when the header
-// leaves remote_port unset): '<' steps inject a segment into the stack,
+// The stack under test is tcp::BareConfig() (the RFC 9293 core alone: no
+// congestion control, SACK, timestamps, window scaling, delayed ACK, Nagle
+// or limited transmit) with the script's local address and stack keys over
+// it: `--sack=on` and the like turn features on. The script is the remote
+// peer (remote_ip:remote_port, 40000 when the header leaves remote_port
+// unset): '<' steps inject a segment into the stack,
 // '>' steps expect the stack to have sent one, and calls are mapped onto
 // the Stack's socket-like API with Linux's return values and errno names.
 //
@@ -110,7 +113,8 @@ struct PktRunResult {
   std::vector<std::pair<Instant, std::vector<uint8_t>>> packets;
 };
 
-// Errors (not mismatches): stack keys the engine does not implement, a
+// Errors (not mismatches): a stack key value the engine cannot take
+// ("stack key mss 0: ...", see ApplyStackKeys), a
 // call with arguments this executor cannot map (a non-numeric fd, a read
 // or write count above 64 MiB, an fcntl command other than F_GETFL or
 // F_SETFL). An injected segment too large for one IPv4 packet is a

@@ -451,13 +451,63 @@ TEST(PktRunnerTest, SameScriptSameResult) {
   EXPECT_EQ(a.packets, b.packets);
 }
 
-TEST(PktRunnerTest, UnsupportedStackKeysAreErrors) {
-  absl::StatusOr<PacketScript> script =
-      ParsePacketScript(absl::StrCat("--sack=on\n", kPassive), "t.pkt");
-  ASSERT_TRUE(script.ok()) << script.status();
-  absl::StatusOr<PktRunResult> r = RunPacketScript(*script);
-  EXPECT_EQ(r.status().code(), absl::StatusCode::kUnimplemented);
-  script = ParsePacketScript(absl::StrCat("--sack=off\n--timestamps=off\n", kPassive), "t.pkt");
+// The SYN-ACK the stack answers a Linux-like SYN with, under `keys`.
+wire::Packet SynAckWith(const std::string& keys) {
+  PktRunResult r = RunText(absl::StrCat("--remote_port=40000\n", keys, R"(
+0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0  bind(3, ..., ...) = 0
++0  listen(3, 1) = 0
++0  < S 0:0(0) win 65535 <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>
++0  > S. 0:0(0) ack 1 <...>
+)"));
+  EXPECT_TRUE(r.passed) << keys << r.report;
+  wire::Packet syn_ack;
+  for (const auto& [time, bytes] : r.packets) {
+    wire::Packet p;
+    if (wire::ParsePacket(bytes, &p) == wire::ParseError::kOk &&
+        p.ip.src == wire::Ipv4Address(192, 168, 0, 1) && p.tcp.has(wire::flags::kSyn)) {
+      syn_ack = p;
+    }
+  }
+  return syn_ack;
+}
+
+TEST(PktRunnerTest, TheStackUnderTestIsTheBareCoreUnlessKeysTurnFeaturesOn) {
+  // No keys: BareConfig(), so the SYN-ACK offers nothing but the MSS.
+  const wire::Packet bare = SynAckWith("");
+  EXPECT_EQ(bare.tcp.options.mss, uint16_t{1460});
+  EXPECT_FALSE(bare.tcp.options.sack_permitted);
+  EXPECT_FALSE(bare.tcp.options.timestamps.has_value());
+  EXPECT_FALSE(bare.tcp.options.window_scale.has_value());
+  // Keys turn them on, each on its own.
+  EXPECT_TRUE(SynAckWith("--sack=on\n").tcp.options.sack_permitted);
+  EXPECT_FALSE(SynAckWith("--sack=on\n").tcp.options.timestamps.has_value());
+  const wire::Packet ts = SynAckWith("--timestamps=on\n");
+  ASSERT_TRUE(ts.tcp.options.timestamps.has_value());
+  EXPECT_EQ(ts.tcp.options.timestamps->ecr, 100u);
+  EXPECT_FALSE(ts.tcp.options.sack_permitted);
+  EXPECT_EQ(SynAckWith("--window_scale=5\n").tcp.options.window_scale, uint8_t{5});
+  // Off over the bare core changes nothing.
+  const wire::Packet off = SynAckWith("--sack=off\n--timestamps=off\n--window_scale=off\n");
+  EXPECT_FALSE(off.tcp.options.sack_permitted);
+  EXPECT_FALSE(off.tcp.options.timestamps.has_value());
+  EXPECT_FALSE(off.tcp.options.window_scale.has_value());
+}
+
+TEST(PktRunnerTest, StackKeyValuesTheEngineCannotTakeAreErrors) {
+  for (const char* key : {"--mss=0\n", "--delayed_ack=600ms\n", "--keepalive=count 0\n"}) {
+    absl::StatusOr<PacketScript> script = ParsePacketScript(absl::StrCat(key, kPassive), "t.pkt");
+    ASSERT_TRUE(script.ok()) << script.status();
+    absl::StatusOr<PktRunResult> r = RunPacketScript(*script);
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << key;
+    EXPECT_THAT(std::string(r.status().message()), HasSubstr("stack key")) << key;
+  }
+  // Every key is implemented now: turning features on is not an error.
+  absl::StatusOr<PacketScript> script = ParsePacketScript(
+      absl::StrCat("--congestion=reno\n--sack=on\n--timestamps=on\n--window_scale=on\n"
+                   "--delayed_ack=40ms\n--nagle=on\n--keepalive=idle 1s\n",
+                   kPassive),
+      "t.pkt");
   ASSERT_TRUE(script.ok()) << script.status();
   EXPECT_TRUE(RunPacketScript(*script).ok());
 }

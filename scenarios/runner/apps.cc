@@ -78,6 +78,14 @@ void Conn::Snapshot() {
   }
 }
 
+void Conn::ReportInfo(Instant now) {
+  WorldObserver* observer = app_->host().world().observer();
+  if (observer == nullptr || !stats_.info) return;
+  observer->OnConnectionInfo(stats_.host, socket_, reported_ ? &*reported_ : nullptr,
+                             *stats_.info, now);
+  reported_ = stats_.info;
+}
+
 void Conn::Finish(Instant now) {
   if (stats_.finished) return;
   stats_.finished = true;
@@ -298,6 +306,7 @@ void Conn::WriteSome(Instant now) {
 void Conn::Pump(Instant now) {
   if (stats_.released) return;
   Snapshot();
+  ReportInfo(now);
   if (!stats_.established && tcp::IsSynchronized(state())) {
     stats_.established = true;
     stats_.established_at = now;

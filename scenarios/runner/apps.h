@@ -78,6 +78,13 @@ class Conn {
   uint64_t acked() const;
   uint64_t retransmits() const;
   uint64_t timeouts() const { return stats_.info ? stats_.info->timeouts : 0; }
+  // Retransmissions not caused by a timeout: fast retransmit, SACK and
+  // NewReno partial-ACK recovery.
+  uint64_t fast_retransmits() const {
+    return stats_.info ? stats_.info->fast_retransmissions + stats_.info->sack_retransmissions +
+                             stats_.info->recovery_retransmissions
+                       : 0;
+  }
   uint64_t zero_window_probes() const;
 
   // Does whatever the app can do now.
@@ -87,6 +94,8 @@ class Conn {
 
  private:
   void Snapshot();
+  // Hands the latest snapshot to the world's observer (the timeline).
+  void ReportInfo(Instant now);
   void Finish(Instant now);
   void Fail(Instant now);
   void Release(Instant now, bool abort);
@@ -109,6 +118,7 @@ class Conn {
   tcp::SocketId socket_;
   bool active_;
   ConnStats stats_;
+  std::optional<tcp::ConnectionInfo> reported_;  // the last ReportInfo's
   uint64_t key_ = 0;
   bool key_known_ = false;
   bool shut_ = false;

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "scenarios/lang/units.h"
+#include "scenarios/runner/timeline.h"
 
 namespace tcplab::scenario::runner {
 namespace {
@@ -14,11 +15,9 @@ TcpState ToScenario(tcp::ConnectionState s) {
   return static_cast<TcpState>(static_cast<int>(s));
 }
 
-bool IsSize(Metric m) { return m == Metric::kSent || m == Metric::kReceived; }
-
 std::string ValueText(Metric m, const ExpectValue& v) {
   if (const auto* n = std::get_if<uint64_t>(&v)) {
-    return IsSize(m) ? SizeToString(*n) : absl::StrCat(*n);
+    return IsSizeMetric(m) ? SizeToString(*n) : absl::StrCat(*n);
   }
   if (const auto* d = std::get_if<absl::Duration>(&v)) return DurationToString(*d);
   if (const auto* s = std::get_if<TcpState>(&v)) return std::string(Name(*s));
@@ -55,6 +54,12 @@ Item CheckConn(const Conn& c, const Expectation& e) {
       it.ok = Compare(intact, op, e.op ? std::get<bool>(e.value) : true);
       break;
     }
+    case Metric::kSrtt: {
+      const absl::Duration srtt = s.info ? s.info->srtt : absl::ZeroDuration();
+      it.value = absl::FormatDuration(srtt);
+      it.ok = Compare(srtt, op, std::get<absl::Duration>(e.value));
+      break;
+    }
     case Metric::kCompleted:
       if (!s.finished) {
         it.value = "not finished";
@@ -67,16 +72,28 @@ Item CheckConn(const Conn& c, const Expectation& e) {
       break;
     default: {
       uint64_t n = 0;
+      // The last snapshot's counters (zero before the first).
+      const tcp::ConnectionInfo info = s.info.value_or(tcp::ConnectionInfo{});
       switch (e.metric) {
         case Metric::kSent: n = c.acked(); break;
         case Metric::kReceived: n = s.read; break;
         case Metric::kRetransmits: n = c.retransmits(); break;
         case Metric::kTimeouts: n = c.timeouts(); break;
-        case Metric::kFastRetransmits: n = 0; break;
+        case Metric::kFastRetransmits: n = c.fast_retransmits(); break;
         case Metric::kZeroWindowProbes: n = c.zero_window_probes(); break;
+        case Metric::kSackRetransmits: n = info.sack_retransmissions; break;
+        case Metric::kFastRecoveries: n = info.fast_recoveries; break;
+        case Metric::kDupAcks: n = info.duplicate_acks; break;
+        case Metric::kSackBlocks: n = info.sack_blocks_received; break;
+        case Metric::kKeepaliveProbes: n = info.keepalive_probes; break;
+        case Metric::kCwnd: n = info.cwnd; break;
+        case Metric::kSsthresh: n = info.ssthresh; break;
         default: break;
       }
-      it.value = IsSize(e.metric) ? SizeToString(n) : absl::StrCat(n);
+      it.value = IsSizeMetric(e.metric) ? SizeToString(n) : absl::StrCat(n);
+      if (e.metric == Metric::kSsthresh && IsInfiniteSsthresh(info.ssthresh)) {
+        absl::StrAppend(&it.value, " (infinite)");
+      }
       it.ok = Compare(n, op, std::get<uint64_t>(e.value));
       break;
     }

@@ -16,8 +16,19 @@
 //              pattern
 //   completed  when the connection finished (done or failed)
 //   retransmits / timeouts / zero_window_probes   the engine's counters
-//   fast_retransmits  always 0: the engine has no fast retransmit yet
+//   fast_retransmits  retransmissions not caused by a timeout:
+//              ConnectionInfo's fast_retransmissions + sack_retransmissions
+//              + recovery_retransmissions
+//   sack_retransmits / fast_recoveries / dup_acks / sack_blocks /
+//   keepalive_probes  ConnectionInfo's sack_retransmissions,
+//              fast_recoveries, duplicate_acks, sack_blocks_received,
+//              keepalive_probes
+//   cwnd / ssthresh / srtt   their value in the last snapshot (cwnd and
+//              ssthresh are 0 without congestion control; before the first
+//              loss ssthresh is the engine's "infinite" initial value)
 //   connections       handshakes completed per app instance
+// Like `sent`, every ConnectionInfo value is the last snapshot taken while
+// the app held the socket.
 
 #include <string>
 

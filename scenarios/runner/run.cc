@@ -118,14 +118,6 @@ absl::StatusOr<RunResult> RunScenario(const Scenario& scenario, const RunOptions
 
   std::string& out = result.output;
   absl::StrAppend(&out, "scenario ", scenario.file, "  seed ", result.seed, "\n");
-  for (const std::string& n : world.notes()) absl::StrAppend(&out, "note: ", n, "\n");
-  for (const Expectation& e : scenario.expectations) {
-    if (e.metric == Metric::kFastRetransmits) {
-      absl::StrAppend(&out, "note: ", Where(scenario, e.pos),
-                      ": the engine has no fast retransmit yet; fast_retransmits is always 0\n");
-      break;
-    }
-  }
   if (options.timeline) {
     absl::StrAppend(&out, "\ntimeline (seconds; seq/ack relative to each side's ISN):\n",
                     timeline.Render());

@@ -9,10 +9,10 @@
 // 10 minutes of simulated time). Expectations with `at` are checked at that
 // time, the others at the end.
 //
-// The report (RunResult::output) is, in order: a header line, notes (keys
-// the engine ignores), the timeline (timeline.h), the summary (summary.h),
-// each expectation as PASS or FAIL with what was seen, a result line and, on
-// failure, the command that replays the run. It is derived from the
+// The report (RunResult::output) is, in order: a header line, the
+// timeline (timeline.h), the summary (summary.h), each expectation as PASS
+// or FAIL with what was seen, a result line and, on failure, the command
+// that replays the run. It is derived from the
 // simulation alone: the same scenario and seed give the same text and the
 // same pcap bytes, on any machine.
 

@@ -195,6 +195,98 @@ expect tx.completed >= 3s
   EXPECT_TRUE(r.passed) << r.output;
 }
 
+TEST(RunTest, SummaryShowsCongestionOptionsAndRecoveryPerConnectionAndStackCounters) {
+  const RunResult r = RunIt(Parse(kBulk));
+  ASSERT_TRUE(r.passed) << r.output;
+  const std::string summary = r.output.substr(r.output.find("\nsummary:\n"));
+  // A host block without keys: tcp::StackConfig{}, CUBIC with every option.
+  EXPECT_THAT(summary, HasSubstr("\n    cubic ("));
+  EXPECT_THAT(summary, HasSubstr(", cwnd "));
+  EXPECT_THAT(summary, HasSubstr(", ssthresh "));
+  EXPECT_THAT(summary, HasSubstr("; mss 1448, sack on, ts on, wscale snd "));
+  EXPECT_THAT(summary, HasSubstr("\n    srtt "));
+  EXPECT_THAT(summary, HasSubstr(", rttvar "));
+  EXPECT_THAT(summary, HasSubstr(", rto "));
+  EXPECT_THAT(summary, HasSubstr("\n    retransmits "));
+  EXPECT_THAT(summary, HasSubstr(" (timeout "));
+  EXPECT_THAT(summary, HasSubstr(", fast "));
+  EXPECT_THAT(summary, HasSubstr(", sack "));
+  EXPECT_THAT(summary, HasSubstr(", recovery "));
+  EXPECT_THAT(summary, HasSubstr(", fast recoveries "));
+  EXPECT_THAT(summary, HasSubstr("\n    dup acks "));
+  EXPECT_THAT(summary, HasSubstr(", sack blocks "));
+  EXPECT_THAT(summary, HasSubstr(", zero-window probes "));
+  EXPECT_THAT(summary, HasSubstr(", keepalive probes "));
+  // One line per stack.
+  EXPECT_THAT(summary, HasSubstr("stacks:\n  a: challenge acks 0 (0 suppressed), paws drops 0\n"
+                                 "  b: challenge acks 0 (0 suppressed), paws drops 0\nlinks:\n"));
+  // The timeline notes what the handshake negotiated, and the losses put
+  // the sender into recovery at least once.
+  const std::string timeline = r.output.substr(0, r.output.find("\nsummary:\n"));
+  EXPECT_THAT(timeline, HasSubstr(" a socket 1: mss 1448, sack on, ts on, wscale snd "));
+  EXPECT_THAT(timeline, HasSubstr(" -> recovery, cwnd "));
+}
+
+TEST(RunTest, StackKeysChooseTheEngineFeaturesPerHost) {
+  const RunResult r = RunIt(Parse(R"(# keys per host
+seed 5
+host a { address 10.0.0.1; congestion none; window_scale off; delayed_ack off }
+host b { address 10.0.0.2; congestion reno; sack off; timestamps off }
+link a -- b { delay 10ms; rate 10Mbit/s; loss 2% }
+app rx sink on a { listen 80 }
+app tx bulk on b { connect a:80; bytes 300KB }
+expect rx.received == 300KB
+expect rx.intact
+expect tx.fast_retransmits >= 1
+expect tx.sack_retransmits == 0
+expect tx.sack_blocks == 0
+expect tx.dup_acks >= 1
+expect tx.fast_recoveries >= 1
+expect tx.srtt >= 20ms
+expect tx.cwnd > 0B
+expect rx.cwnd == 0B
+expect rx.ssthresh == 0B
+)"));
+  EXPECT_TRUE(r.passed) << r.output;
+  // reno is the engine's NewReno; a's stack has none. Without both sides'
+  // consent there is no SACK, no timestamps, no window scaling.
+  EXPECT_THAT(r.output, HasSubstr("\n    newreno ("));
+  EXPECT_THAT(r.output, HasSubstr("\n    congestion none; mss 1460, sack off, ts off, wscale off\n"));
+  EXPECT_THAT(r.output, Not(HasSubstr("cubic")));
+  EXPECT_THAT(r.output, Not(HasSubstr("sack on")));
+}
+
+TEST(RunTest, KeepaliveProbesAnIdleConnectionAndGivesUp) {
+  const RunResult r = RunIt(Parse(R"(# keepalive
+time_limit 30s
+host a { address 10.0.0.1; keepalive idle 1s interval 1s count 2 }
+host b { address 10.0.0.2 }
+link a -- b { delay 5ms }
+app rx sink on b { listen 80 }
+app tx sink on a { connect b:80 }
+at 5s: link a -- b down
+expect tx.keepalive_probes >= 1 at 4s
+expect rx.keepalive_probes == 0
+expect tx.error == timed_out
+expect tx.completed <= 10s
+)"));
+  EXPECT_TRUE(r.passed) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("a socket 1: keepalive probe 1\n"));
+}
+
+TEST(RunTest, AStackKeyValueTheEngineCannotTakeIsAnErrorAtTheHost) {
+  absl::StatusOr<RunResult> r = RunScenario(Parse(R"(# bad value
+host a { address 10.0.0.1 }
+host b { address 10.0.0.2; delayed_ack 600ms }
+link a -- b
+)"), {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(r.status().message()),
+              HasSubstr("test.scn:3:1: host b: delayed_ack 600ms: the timeout must be above 0 "
+                        "and at most 500ms"));
+}
+
 TEST(RunTest, ExpectationAfterTheRunEndsFails) {
   const RunResult r = RunIt(Parse(R"(# short
 time_limit 1s

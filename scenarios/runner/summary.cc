@@ -17,7 +17,10 @@ std::string Goodput(uint64_t bytes, absl::Duration d) {
   return absl::StrFormat("%.2f kbit/s", bps / 1e3);
 }
 
-std::string Dur(absl::Duration d) { return absl::FormatDuration(d); }
+// Microseconds are plenty for RTT estimates: "22.049ms", not "22.04924525ms".
+std::string Dur(absl::Duration d) {
+  return absl::FormatDuration(absl::Trunc(d, absl::Microseconds(1)));
+}
 
 }  // namespace
 
@@ -50,14 +53,31 @@ std::string RenderSummary(const World& world) {
                           Goodput(std::max(c.acked(), s.read), s.finished_at - s.established_at));
         }
         absl::StrAppend(&out, "\n");
-        absl::StrAppend(&out, "    retransmits ", c.retransmits(), ", timeouts ", c.timeouts(),
-                        ", zero-window probes ", c.zero_window_probes());
         if (s.info) {
-          absl::StrAppend(&out, ", rtt samples ", s.info->rtt_samples, ", srtt ",
-                          Dur(s.info->srtt), ", rttvar ", Dur(s.info->rttvar), ", rto ",
-                          Dur(s.info->rto));
+          const tcp::ConnectionInfo& i = *s.info;
+          absl::StrAppend(&out, "    ", CongestionText(i), "; ", OptionsText(i), "\n");
+          absl::StrAppend(&out, "    srtt ", Dur(i.srtt), ", rttvar ", Dur(i.rttvar), ", rto ",
+                          Dur(i.rto), ", rtt samples ", i.rtt_samples, "\n");
+          absl::StrAppend(&out, "    retransmits ", c.retransmits(), " (timeout ",
+                          i.timeout_retransmissions, ", fast ", i.fast_retransmissions,
+                          ", sack ", i.sack_retransmissions, ", recovery ",
+                          i.recovery_retransmissions,
+                          // The stack's observer keeps counting after the app
+                          // released the socket; the snapshot does not.
+                          c.retransmits() > i.retransmissions
+                              ? absl::StrCat(s.released ? ", after close " : ", other ",
+                                             c.retransmits() - i.retransmissions)
+                              : "",
+                          "), timeouts ", c.timeouts(), ", fast recoveries ", i.fast_recoveries,
+                          "\n");
+          absl::StrAppend(&out, "    dup acks ", i.duplicate_acks, ", sack blocks ",
+                          i.sack_blocks_received, ", delayed acks ", i.delayed_acks,
+                          ", zero-window probes ", c.zero_window_probes(),
+                          ", keepalive probes ", i.keepalive_probes, "\n");
+        } else {
+          absl::StrAppend(&out, "    retransmits ", c.retransmits(), ", timeouts ",
+                          c.timeouts(), ", zero-window probes ", c.zero_window_probes(), "\n");
         }
-        absl::StrAppend(&out, "\n");
         absl::StrAppend(&out, "    final state ", tcp::StateName(c.state()), ", error ",
                         Name(s.error));
         if (!s.error_text.empty()) absl::StrAppend(&out, " (", s.error_text, ")");
@@ -69,6 +89,13 @@ std::string RenderSummary(const World& world) {
     }
   }
   if (count == 0) absl::StrAppend(&out, "  (none)\n");
+  absl::StrAppend(&out, "stacks:\n");
+  for (const auto& host : world.hosts()) {
+    const tcp::StackCounters& k = host->stack().counters();
+    absl::StrAppend(&out, "  ", host->name(), ": challenge acks ", k.challenge_acks, " (",
+                    k.challenge_acks_suppressed, " suppressed), paws drops ", k.paws_rejected,
+                    "\n");
+  }
   absl::StrAppend(&out, "links:\n");
   for (const auto& link : world.net().links()) {
     for (const netsim::LinkDirection* d : {&link->a_to_b(), &link->b_to_a()}) {

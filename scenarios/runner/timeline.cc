@@ -4,6 +4,7 @@
 #include "absl/strings/str_format.h"
 #include "netsim/link.h"
 #include "netsim/node.h"
+#include "scenarios/lang/units.h"
 #include "tcp/wire/packet.h"
 #include "tcp/wire/render.h"
 
@@ -13,6 +14,42 @@ std::string FormatTime(Instant t) {
   const int64_t ns = t.nanos();
   return absl::StrFormat("%4d.%06d", ns / 1'000'000'000, (ns % 1'000'000'000) / 1000);
 }
+
+std::string CongestionText(const tcp::ConnectionInfo& info) {
+  if (info.congestion == tcp::CongestionAlgorithm::kNone) return "congestion none";
+  return absl::StrCat(tcp::CongestionAlgorithmName(info.congestion), " (",
+                      tcp::CongestionStateName(info.congestion_state), "), cwnd ",
+                      SizeToString(info.cwnd), ", ssthresh ",
+                      IsInfiniteSsthresh(info.ssthresh) ? "inf" : SizeToString(info.ssthresh));
+}
+
+std::string OptionsText(const tcp::ConnectionInfo& info) {
+  std::string out = absl::StrCat("mss ", info.eff_snd_mss, ", sack ",
+                                 info.sack_enabled ? "on" : "off", ", ts ",
+                                 info.timestamps_enabled ? "on" : "off", ", wscale ");
+  if (info.window_scale_enabled) {
+    absl::StrAppend(&out, "snd ", info.snd_wscale, " rcv ", info.rcv_wscale);
+  } else {
+    absl::StrAppend(&out, "off");
+  }
+  return out;
+}
+
+namespace {
+
+// Congestion states as the timeline tells them apart: disorder (duplicate
+// ACKs below the threshold) is noise next to open.
+int Phase(tcp::CongestionState s) {
+  switch (s) {
+    case tcp::CongestionState::kOpen:
+    case tcp::CongestionState::kDisorder: return 0;
+    case tcp::CongestionState::kRecovery: return 1;
+    case tcp::CongestionState::kLoss: return 2;
+  }
+  return 0;
+}
+
+}  // namespace
 
 Timeline::Timeline(TimelineOptions options,
                    std::function<std::string(wire::Ipv4Address)> name_of)
@@ -126,6 +163,27 @@ void Timeline::OnStateChange(const std::string& host, tcp::SocketId id,
 
 void Timeline::OnZeroWindowProbe(const std::string&, tcp::SocketId, Instant) {
   // The probe segment itself is marked in the ladder.
+}
+
+void Timeline::OnConnectionInfo(const std::string& host, tcp::SocketId id,
+                                const tcp::ConnectionInfo* before,
+                                const tcp::ConnectionInfo& after, Instant now) {
+  const std::string who = absl::StrCat("  ", host, " socket ", id, ": ");
+  if (tcp::IsSynchronized(after.state) &&
+      (before == nullptr || !tcp::IsSynchronized(before->state))) {
+    Add(now, -1, absl::StrCat(who, OptionsText(after), "; ", CongestionText(after)));
+  } else if (before != nullptr && after.congestion != tcp::CongestionAlgorithm::kNone &&
+             Phase(before->congestion_state) != Phase(after.congestion_state)) {
+    Add(now, -1,
+        absl::StrCat(who, "congestion ", tcp::CongestionStateName(before->congestion_state),
+                     " -> ", tcp::CongestionStateName(after.congestion_state), ", cwnd ",
+                     SizeToString(after.cwnd), ", ssthresh ",
+                     IsInfiniteSsthresh(after.ssthresh) ? "inf" : SizeToString(after.ssthresh),
+                     ", in flight ", SizeToString(after.bytes_in_flight)));
+  }
+  if (before != nullptr && after.keepalive_probes > before->keepalive_probes) {
+    Add(now, -1, absl::StrCat(who, "keepalive probe ", after.keepalive_probes));
+  }
 }
 
 void Timeline::OnNote(Instant now, const std::string& text) {

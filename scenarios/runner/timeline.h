@@ -7,6 +7,13 @@
 // reasons, duplicates, corruption, reordering, retransmissions, zero-window
 // probes, state changes, scenario events and app milestones.
 //
+// From the engine's snapshots (taken after every packet or timer on the
+// host, while the app holds the socket) it also notes, per connection: the
+// options negotiated and the congestion control, once, when it is first
+// seen synchronized; every change of its congestion state between open
+// (with disorder), recovery and loss, with cwnd, ssthresh and the bytes in
+// flight; each keepalive probe.
+//
 // Capped: per connection only the first and last `head`/`tail` ordinary
 // segments are printed (a line says how many were left out); SYN, FIN, RST,
 // retransmitted and zero-window segments and every other event always
@@ -22,6 +29,7 @@
 #include <vector>
 
 #include "netsim/trace.h"
+#include "tcp/counters.h"
 #include "scenarios/runner/world.h"
 #include "tcp/wire/ipv4_address.h"
 
@@ -43,6 +51,9 @@ class Timeline final : public netsim::PacketObserver, public WorldObserver {
                      tcp::ConnectionState to, Instant now) override;
   void OnZeroWindowProbe(const std::string& host, tcp::SocketId id, Instant now) override;
   void OnNote(Instant now, const std::string& text) override;
+  void OnConnectionInfo(const std::string& host, tcp::SocketId id,
+                        const tcp::ConnectionInfo* before, const tcp::ConnectionInfo& after,
+                        Instant now) override;
 
   // The lines, each ending in '\n'.
   std::string Render() const;
@@ -73,6 +84,16 @@ class Timeline final : public netsim::PacketObserver, public WorldObserver {
 
 // "12.345678" (seconds, microseconds).
 std::string FormatTime(Instant t);
+
+// ssthresh values this large are the engine's "no loss yet" (RFC 5681's
+// arbitrarily high initial value): no window reaches 1 GiB (RFC 7323's
+// largest is 2^30 - 2^14).
+inline bool IsInfiniteSsthresh(uint32_t ssthresh) { return ssthresh >= (uint32_t{1} << 30); }
+// "cubic (open), cwnd 14.6KB, ssthresh inf", or "congestion none".
+std::string CongestionText(const tcp::ConnectionInfo& info);
+// What the handshake negotiated: "mss 1460, sack on, ts on, wscale snd 7 rcv 7"
+// (snd: the peer's shift, applied to the windows it sends; rcv: ours).
+std::string OptionsText(const tcp::ConnectionInfo& info);
 
 }  // namespace tcplab::scenario::runner
 

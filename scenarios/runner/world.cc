@@ -145,8 +145,10 @@ netsim::LinkParams ToNetsim(const LinkParams& p, netsim::LinkParams base) {
   return base;
 }
 
-tcp::StackConfig ToEngine(const StackConfig& c, const std::string& host, uint64_t seed,
-                          std::vector<std::string>* notes) {
+absl::StatusOr<tcp::StackConfig> ToEngine(const StackConfig& c, const std::string& host,
+                                          uint64_t seed) {
+  // The modern default (CUBIC, SACK, timestamps, window scaling, delayed
+  // ACK, Nagle); the host's keys apply over it.
   tcp::StackConfig e;
   if (!c.isn_secret) {
     // Each host and seed its own secret, so ISNs differ between seeds.
@@ -154,15 +156,7 @@ tcp::StackConfig ToEngine(const StackConfig& c, const std::string& host, uint64_
     const uint64_t a = rng.Next();
     e.isn_secret = {a, rng.Next()};
   }
-  std::vector<std::string> unimplemented;
-  // mss 0 is the only value ApplyStackKeys refuses; the engine's default stands.
-  if (absl::Status s = ApplyStackKeys(c, &e, &unimplemented); !s.ok()) {
-    notes->push_back(absl::StrCat("host ", host, ": ", s.message(), "; default used"));
-  }
-  for (const std::string& key : unimplemented) {
-    notes->push_back(absl::StrCat("host ", host, ": `", key,
-                                  "` is not implemented by the engine yet; ignored"));
-  }
+  if (absl::Status s = ApplyStackKeys(c, &e); !s.ok()) return s;
   return e;
 }
 
@@ -220,13 +214,14 @@ absl::Status World::BuildTopology() {
       nodes_by_name_[name] = *sh;
       host_by_address_[addr.value()] = name;
       instances_[h.name].push_back(hosts_.size());
-      hosts_.push_back(std::make_unique<HostRuntime>(
-          this, name, *sh, [&] {
-            std::vector<std::string> unused;
-            tcp::StackConfig c = ToEngine(h.stack, name, seed_, i == 0 ? &notes_ : &unused);
-            c.local_address = addr;
-            return c;
-          }()));
+      absl::StatusOr<tcp::StackConfig> config = ToEngine(h.stack, name, seed_);
+      if (!config.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat(scenario_->file, ":", h.pos.line, ":",
+                                                       h.pos.column, ": host ", h.name, ": ",
+                                                       config.status().message()));
+      }
+      config->local_address = addr;
+      hosts_.push_back(std::make_unique<HostRuntime>(this, name, *sh, *std::move(config)));
     }
   }
   for (const Switch& s : scenario_->switches) {

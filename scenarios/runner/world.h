@@ -13,13 +13,14 @@
 //   link A -- B          a netsim Link per instance of a counted end;
 //                        impairments are mapped field by field onto netsim's
 //                        defaults (scenario percentages become fractions).
-//   stack keys           tcp::StackConfig fields; keys the engine does not
-//                        implement yet (sack, timestamps, window_scale,
-//                        delayed_ack, nagle, keepalive, congestion other
-//                        than none) are ignored with a note. Without
-//                        isn_secret, the ISN secret derives from the seed
-//                        and the host's name, so the seed changes every
-//                        sequence number.
+//   stack keys           applied over tcp::StackConfig{}, the engine's
+//                        modern default (CUBIC, SACK, timestamps, window
+//                        scaling, delayed ACK, Nagle), by ApplyStackKeys
+//                        (scenarios/engine_config.h); a value the engine
+//                        cannot take fails Build with the host's position.
+//                        Without isn_secret, the ISN secret derives from
+//                        the seed and the host's name, so the seed changes
+//                        every sequence number.
 //   app                  an AppInstance per host instance (apps.h).
 //   at / when            Apply() of the action; `when` triggers are checked
 //                        after every packet and timer (CheckTriggers).
@@ -59,6 +60,12 @@ class WorldObserver {
                                  Instant /*now*/) {}
   // Scenario events, app milestones and failures.
   virtual void OnNote(Instant /*now*/, const std::string& /*text*/) {}
+  // A connection's engine snapshot, taken after activity on its host while
+  // the app holds the socket; `before` is the one reported last time (null
+  // the first time).
+  virtual void OnConnectionInfo(const std::string& /*host*/, tcp::SocketId /*id*/,
+                                const tcp::ConnectionInfo* /*before*/,
+                                const tcp::ConnectionInfo& /*after*/, Instant /*now*/) {}
 };
 
 // A host instance: its SimHost, its stack and the apps on it.
@@ -133,7 +140,8 @@ class World {
  public:
   // Builds everything; nothing runs until the simulator does. Errors: a
   // scenario the runner cannot realize (e.g. a connect to a host with no
-  // address, invalid impairments).
+  // address, invalid impairments, a stack key value the engine cannot take:
+  // "FILE:LINE:COL: host NAME: mss 0: ...").
   static absl::StatusOr<std::unique_ptr<World>> Build(const Scenario& scenario,
                                                       uint64_t seed,
                                                       WorldObserver* observer);
@@ -146,8 +154,6 @@ class World {
   const std::vector<std::unique_ptr<HostRuntime>>& hosts() const { return hosts_; }
   // The instances of each app, by app name (in host instance order).
   const std::vector<AppInstance*>& AppInstances(const std::string& app) const;
-  // Notes made while building (ignored keys...), in order.
-  const std::vector<std::string>& notes() const { return notes_; }
   // Host instance name for an address ("" if none).
   std::string HostNameOf(wire::Ipv4Address a) const;
   std::optional<wire::Ipv4Address> AddressOf(const std::string& scenario_host) const;
@@ -183,16 +189,16 @@ class World {
   std::map<std::string, std::vector<AppInstance*>> apps_;
   std::map<std::string, uint32_t> app_labels_;
   std::vector<const Event*> pending_triggers_;
-  std::vector<std::string> notes_;
 };
 
 // Maps scenario impairments onto netsim's, over `base` (fields not set keep
 // base's value).
 netsim::LinkParams ToNetsim(const LinkParams& p, netsim::LinkParams base);
-// Maps a host's stack keys onto the engine's config; appends a note for
-// each key the engine ignores.
-tcp::StackConfig ToEngine(const StackConfig& c, const std::string& host, uint64_t seed,
-                          std::vector<std::string>* notes);
+// A host instance's engine config: tcp::StackConfig{} with the ISN secret
+// drawn from the seed and the instance name, then the host's stack keys.
+// InvalidArgument for a value the engine cannot take.
+absl::StatusOr<tcp::StackConfig> ToEngine(const StackConfig& c, const std::string& host,
+                                          uint64_t seed);
 
 }  // namespace tcplab::scenario::runner
 

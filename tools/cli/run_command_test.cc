@@ -82,11 +82,27 @@ expect rx.received == 10KB
   Captured ok = Capture([&](std::FILE* o, std::FILE* e) { return RunCommand(f, o, e); });
   EXPECT_EQ(ok.code, 0) << ok.out << ok.err;
   EXPECT_THAT(ok.out, HasSubstr("result: PASS"));
+  // The summary: congestion control, options, RTT, retransmissions by
+  // cause, recovery counters, probes; stack counters.
+  EXPECT_THAT(ok.out, HasSubstr("\n    cubic (open), cwnd "));
+  EXPECT_THAT(ok.out, HasSubstr("; mss 1448, sack on, ts on, wscale snd "));
+  EXPECT_THAT(ok.out, HasSubstr("\n    srtt "));
+  EXPECT_THAT(ok.out, HasSubstr("\n    retransmits 0 (timeout 0, fast 0, sack 0, recovery 0), "
+                                "timeouts 0, fast recoveries 0\n"));
+  EXPECT_THAT(ok.out, HasSubstr("\n    dup acks 0, sack blocks 0, delayed acks "));
+  EXPECT_THAT(ok.out, HasSubstr(", zero-window probes 0, keepalive probes 0\n"));
+  EXPECT_THAT(ok.out, HasSubstr("stacks:\n  a: challenge acks 0 (0 suppressed), paws drops 0\n"));
 
   f.file = WriteFile("bad.scn", "# bad\nhost a { adress 1.2.3.4 }\n");
   Captured bad = Capture([&](std::FILE* o, std::FILE* e) { return RunCommand(f, o, e); });
   EXPECT_EQ(bad.code, 2);
   EXPECT_THAT(bad.err, HasSubstr("bad.scn:2:10:"));
+
+  // A value the engine cannot take: exit 2, positioned at the host.
+  f.file = WriteFile("mss0.scn", "# mss 0\nhost a { address 10.0.0.1; mss 0 }\n");
+  Captured mss0 = Capture([&](std::FILE* o, std::FILE* e) { return RunCommand(f, o, e); });
+  EXPECT_EQ(mss0.code, 2);
+  EXPECT_THAT(mss0.err, HasSubstr("mss0.scn:2:1: host a: mss 0"));
 
   f.file = absl::StrCat(TmpDir(), "/missing.scn");
   EXPECT_EQ(Capture([&](std::FILE* o, std::FILE* e) { return RunCommand(f, o, e); }).code, 2);
