@@ -124,7 +124,8 @@ struct StackConfig {
 };
 
 // The RFC 9293 core alone: no congestion control, SACK, timestamps, window
-// scaling, delayed ACK, Nagle or limited transmit. Packet-level tests that
+// scaling, delayed ACK, Nagle or keepalive. (Limited transmit and restart
+// after idle keep their defaults: they act only with congestion control.) Packet-level tests that
 // pin exact segments of the core start from this.
 StackConfig BareConfig();
 

@@ -971,7 +971,11 @@ void Connection::EnterRecovery(Instant now) {
   ++stats_.fast_recoveries;
   recover_ = snd_max_;
   rescue_done_ = false;
-  congestion_->OnCongestionEvent(now, FlightSize());
+  // RFC 5681 §3.2 (2): what limited transmit sent beyond cwnd is not part
+  // of the FlightSize that sets ssthresh.
+  uint32_t flight = FlightSize();
+  if (config_.limited_transmit) flight = std::min(flight, congestion_->cwnd());
+  congestion_->OnCongestionEvent(now, flight);
   // RFC 6675 §5 (4.3) / RFC 5681 (2): the first presumed-lost segment.
   uint32_t len = RetransmitLength();
   if (sack_ok_) {

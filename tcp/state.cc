@@ -79,9 +79,10 @@ StackConfig BareConfig() {
   c.window_scale = false;
   c.delayed_ack = false;
   c.nagle = false;
-  c.limited_transmit = false;
-  c.restart_after_idle = false;
   c.keepalive = false;
+  // limited_transmit and restart_after_idle stay on: they are parts of
+  // congestion control and do nothing without it, so a script that turns
+  // congestion control on gets them as a current stack has them.
   return c;
 }
 
