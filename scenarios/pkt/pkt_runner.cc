@@ -708,6 +708,14 @@ absl::Status Runner::Call(const PacketStep& step, const Syscall& c, Instant t) {
         if (e.field == "l_linger") linger = e.value;
       }
       f.linger_rst = onoff != 0 && linger == 0;
+    } else if (NameArgHas(c, 2, "TCP_NODELAY") && is_conn && c.args.size() > 3) {
+      // [1] or 1: Nagle off for this connection (what pushes held data).
+      const SyscallArg& v = c.args[3];
+      const int64_t on = v.kind == SyscallArg::Kind::kList && v.elements.size() == 1
+                             ? v.elements[0].value
+                             : v.value;
+      (void)stack_.SetNoDelay(now_, f.id, on != 0);
+      AfterStack();
     }
     done({0, "", ""});
   } else if (c.name == "getsockopt") {

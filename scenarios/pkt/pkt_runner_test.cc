@@ -566,7 +566,11 @@ constexpr const char* kLibraryScripts[] = {
     "rst_closed_port.pkt",        "rst_in_window.pkt",     "rst_out_of_window.pkt",
     "syn_retransmit_timeout.pkt", "zero_window_probe.pkt", "rst_syn_received.pkt",
     "connect_refused.pkt",        "simultaneous_open.pkt", "simultaneous_close.pkt",
-    "retransmit_timeout.pkt",     "fin_retransmit.pkt",    "fin_wait2_timeout.pkt"};
+    "retransmit_timeout.pkt",     "fin_retransmit.pkt",    "fin_wait2_timeout.pkt",
+    // Issue 6's mechanisms, each switched on by its script's stack keys.
+    "fast_retransmit_newreno.pkt", "sack_recovery.pkt",    "paws.pkt",
+    "delayed_ack.pkt",            "nagle.pkt",             "keepalive.pkt",
+    "window_scale.pkt"};
 
 INSTANTIATE_TEST_SUITE_P(Testdata, LibraryScriptTest, ::testing::ValuesIn(kLibraryScripts),
                          [](const ::testing::TestParamInfo<const char*>& info) {
