@@ -15,8 +15,11 @@ namespace {
 // connection never passes one, but a controller must not divide by it.
 uint32_t AtLeastOne(uint32_t v) { return v == 0 ? 1 : v; }
 
+// RFC 6928: min(10*MSS, max(2*MSS, 14600)), with 10 generalized to the
+// configured count (14600 = 10 * 1460): large MSSs get fewer segments.
 uint32_t InitialWindow(uint32_t smss, uint32_t segments) {
-  const uint64_t bytes = uint64_t{AtLeastOne(segments)} * smss;
+  const uint64_t n = AtLeastOne(segments);
+  const uint64_t bytes = std::min(n * smss, std::max<uint64_t>(2 * uint64_t{smss}, n * 1460));
   return static_cast<uint32_t>(
       std::min<uint64_t>(bytes, std::numeric_limits<uint32_t>::max()));
 }

@@ -32,8 +32,8 @@ class CongestionControl {
   uint32_t ssthresh() const { return ssthresh_; }
   uint32_t smss() const { return smss_; }
   bool in_slow_start() const { return cwnd_ < ssthresh_; }
-  // RFC 6928: min(initial_window_segments * SMSS, ...) as configured,
-  // at least 1 SMSS.
+  // RFC 6928: min(N * SMSS, max(2 * SMSS, N * 1460)) for N =
+  // initial_window_segments (at least 1).
   uint32_t initial_window() const { return initial_window_; }
 
   // Recovery's own adjustments (RFC 6582 §3.2 steps 3-5); at least 1 SMSS.

@@ -112,6 +112,9 @@ void Connection::NegotiateOptions(Instant now, const wire::Packet& syn) {
     ts_recent_age_ = now;
     if (eff_mss_ > kTimestampOptionBytes + 1) eff_mss_ -= kTimestampOptionBytes;  // RFC 6691
   }
+  // Until the peer's segments show their size, a full-sized one is taken
+  // to be no larger than the default MSS (as Linux's rcv_mss starts).
+  rcv_mss_ = std::min<uint32_t>(eff_mss_, kDefaultPeerMss);
 }
 
 void Connection::OnEstablished(Instant now) {
@@ -171,6 +174,8 @@ void Connection::OnSegment(Instant now, const wire::Packet& p) {
       seq += 1;
     } else if (state_ == ConnectionState::kSynReceived) {
       ++stats_.duplicate_segments;
+      // The SYN-ACK echoes the SYN it answers (RFC 7323 §4.3 (3)).
+      if (ts_ok_ && h.options.timestamps) ts_recent_ = h.options.timestamps->val;
       SendSyn(now, /*with_ack=*/true);
       return;
     }
@@ -207,14 +212,6 @@ void Connection::OnSegment(Instant now, const wire::Packet& p) {
       SendAck(now);
     }
     return;
-  }
-
-  // RFC 7323 §4.3 (2): TS.Recent follows the segment that the last ACK
-  // we sent asked for (SEG.SEQ <= Last.ACK.sent), never going back.
-  if (ts_ok_ && h.options.timestamps && orig_seq <= last_ack_sent_ &&
-      static_cast<int32_t>(h.options.timestamps->val - ts_recent_) >= 0) {
-    ts_recent_ = h.options.timestamps->val;
-    ts_recent_age_ = now;
   }
 
   // Second: RST (RFC 5961 §3 as in RFC 9293).
@@ -291,6 +288,15 @@ void Connection::OnSegment(Instant now, const wire::Packet& p) {
     return;
   }
   probes_unanswered_ = 0;
+  // RFC 7323 §4.3 (2): TS.Recent follows the segment that the last ACK
+  // we sent asked for (SEG.SEQ <= Last.ACK.sent), never going back. Done
+  // once the segment has passed the RST, SYN and ACK checks (as Linux),
+  // so that a segment drawing a challenge ACK cannot move it.
+  if (ts_ok_ && h.options.timestamps && orig_seq <= last_ack_sent_ &&
+      static_cast<int32_t>(h.options.timestamps->val - ts_recent_) >= 0) {
+    ts_recent_ = h.options.timestamps->val;
+    ts_recent_age_ = now;
+  }
   // Our SYN acknowledged in FIN-WAIT-1 (a close issued in SYN-RECEIVED):
   // the handshake completes here rather than in SYN-RECEIVED above.
   const bool completes_handshake = !connected_posted && !SynAcked() && h.ack > snd_una_;
@@ -503,6 +509,7 @@ void Connection::UpdateSendWindow(Instant now, Seq seq, Seq ack, uint32_t window
 
 void Connection::ReceiveData(Instant now, Seq seq, absl::Span<const uint8_t> data) {
   const uint32_t len = static_cast<uint32_t>(data.size());
+  rcv_mss_ = std::max(rcv_mss_, std::min<uint32_t>(len, config_.mss));
   if (seq == rcv_nxt_) {
     const bool was_empty = recv_buf_.empty();
     recv_buf_.WriteAt(recv_buf_.size(), data);
@@ -851,7 +858,7 @@ void Connection::AckReceived(Instant now, bool immediate) {
   }
   // RFC 5681 §4.2: at least every second full-sized segment at once; the
   // rest within the delayed-ACK timeout (RFC 9293 caps it at 0.5 s).
-  if (rcv_nxt_ - last_ack_sent_ >= 2 * static_cast<int32_t>(eff_mss_)) {
+  if (rcv_nxt_ - last_ack_sent_ >= 2 * static_cast<int32_t>(rcv_mss_)) {
     SendAck(now);
     return;
   }

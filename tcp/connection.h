@@ -334,6 +334,9 @@ class Connection {
   int sack_mark_count_ = 0;
   // Delayed ACK: bytes received since our last ACK, and its timer.
   uint32_t unacked_bytes_ = 0;
+  // The largest segment the peer has sent (Linux's rcv_mss): what a
+  // "full-sized segment" is for delayed ACK.
+  uint32_t rcv_mss_ = 0;
   Instant delack_deadline_ = Instant::Infinite();
 
   // Timers.
