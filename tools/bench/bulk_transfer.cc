@@ -4,8 +4,21 @@
 // (10.0.0.1) to host "receiver" (10.0.0.2) over one point-to-point link:
 // 100 Mbit/s in both directions, 10 ms one-way delay, --loss (default 1%)
 // random loss on the data direction only, drop-tail transmit queue of
-// --queue_packets (default 1000) packets, MSS 1448 (the engine sends no
-// timestamps, so segments carry 1448 payload bytes).
+// --queue_packets (default 1000) packets.
+//
+// TCP: the congestion control named by --cc (newreno or cubic; required),
+// with SACK (RFC 2018 / RFC 6675 recovery), timestamps (RFC 7323, as ns-3
+// has them by default) and window scaling on, whatever the engine's
+// defaults. The parameters ns-3 has as plain settings are aligned with
+// ns-3.37's defaults (see ns3_bulk_transfer.cc and README.md): MSS 1460
+// announced, so that with the 12-byte timestamp option every segment
+// carries 1448 payload bytes in a 1500-byte IP packet (ns-3 SegmentSize
+// 1448); 128 KiB send and receive buffers (ns-3 SndBufSize / RcvBufSize
+// 131072), the whole receive buffer usable for out-of-order data (as in
+// ns-3); initial window 10 segments (ns-3 InitialCwnd 10). Everything
+// else is the engine's default (delayed ACK every second segment or after
+// 40 ms, RTO min 200 ms, limited transmit, Nagle); --rto_min_ms,
+// --delayed_ack and --delayed_ack_ms change some of them for experiments.
 //
 // The payload is really carried: the sender writes a pattern (a table of
 // kPatternPeriod seeded random bytes repeated; the period is prime so a
@@ -15,8 +28,8 @@
 // Prints a human summary and one machine-readable line starting with
 // "result " of key=value pairs (the format tools/bench/run parses, shared
 // with ns3_bulk_transfer.cc):
-//   sim_s goodput_mbps wall_s cpu_s events events_per_s peak_rss_kb bytes
-//   verified_bytes retransmissions lost_packets
+//   impl cc done sim_s goodput_mbps wall_s cpu_s events events_per_s
+//   peak_rss_kb bytes verified_bytes retransmissions lost_packets timeouts
 // The completion time is the simulated instant the receiver read the last
 // byte (the connection starts at 0, handshake included).
 //
@@ -55,7 +68,21 @@ ABSL_FLAG(double, loss, 0.01, "random loss probability on the data direction");
 ABSL_FLAG(int64_t, rate_bps, 100'000'000, "link rate, both directions (bit/s)");
 ABSL_FLAG(int64_t, delay_us, 10'000, "one-way propagation delay (microseconds)");
 ABSL_FLAG(int, queue_packets, 1000, "drop-tail transmit queue limit, packets");
-ABSL_FLAG(int, mss, 1448, "MSS both hosts announce");
+ABSL_FLAG(std::string, cc, "", "congestion control of both hosts: newreno or cubic (required)");
+ABSL_FLAG(int, mss, 1460,
+          "MSS both hosts announce; with timestamps a segment carries 12 bytes less payload "
+          "(1460: 1448, as ns-3's SegmentSize 1448)");
+ABSL_FLAG(uint64_t, send_buffer, 131072, "send buffer, bytes (ns-3 TcpSocket::SndBufSize)");
+ABSL_FLAG(uint64_t, recv_buffer, 131072, "receive buffer, bytes (ns-3 TcpSocket::RcvBufSize)");
+ABSL_FLAG(uint64_t, out_of_order_limit, 0,
+          "most out-of-order bytes the receiver keeps; 0: the receive buffer, as ns-3's "
+          "TcpRxBuffer (the engine's own default is 64 KiB)");
+ABSL_FLAG(uint32_t, initial_window, 10, "initial window, segments (ns-3 TcpSocket::InitialCwnd)");
+ABSL_FLAG(int64_t, rto_min_ms, 200,
+          "minimum RTO, ms (the engine's default 200, as Linux; ns-3's MinRto is 1000)");
+ABSL_FLAG(bool, delayed_ack, true, "delayed ACK (every second full segment), as ns-3's DelAckCount 2");
+ABSL_FLAG(int64_t, delayed_ack_ms, 40,
+          "delayed-ACK timeout, ms (the engine's default 40; ns-3's DelAckTimeout is 200)");
 ABSL_FLAG(bool, engine_checksums, true,
           "whether the stacks verify TCP checksums themselves (netsim's hosts verify every "
           "packet's checksums before delivery anyway; false shows what the second pass costs)");
@@ -186,6 +213,17 @@ double CpuSeconds() {
 }
 
 int Run() {
+  const std::string cc_name = absl::GetFlag(FLAGS_cc);
+  tcp::CongestionAlgorithm cc;
+  if (cc_name == "newreno") {
+    cc = tcp::CongestionAlgorithm::kNewReno;
+  } else if (cc_name == "cubic") {
+    cc = tcp::CongestionAlgorithm::kCubic;
+  } else {
+    std::fprintf(stderr, "bulk_transfer: --cc must be newreno or cubic, not \"%s\"\n",
+                 cc_name.c_str());
+    return 2;
+  }
   const uint64_t total = absl::GetFlag(FLAGS_bytes);
   const uint64_t seed = absl::GetFlag(FLAGS_seed);
   const auto wall_start = std::chrono::steady_clock::now();
@@ -208,12 +246,30 @@ int Run() {
     return 2;
   }
 
-  tcp::StackConfig sender_config, receiver_config;
+  // Both hosts alike; every switch the comparison depends on is set here
+  // rather than left to the engine's defaults.
+  tcp::StackConfig config;
+  config.congestion = cc;
+  config.sack = true;
+  config.timestamps = true;
+  config.window_scale = true;
+  config.mss = static_cast<uint16_t>(absl::GetFlag(FLAGS_mss));
+  config.send_buffer_bytes = absl::GetFlag(FLAGS_send_buffer);
+  config.recv_buffer_bytes = absl::GetFlag(FLAGS_recv_buffer);
+  // The receiver keeps for reassembly whatever its window let in, as ns-3's
+  // TcpRxBuffer does (the engine's default keeps only 64 KiB out of order:
+  // with a 128 KiB window, in-window segments beyond that would be dropped).
+  config.out_of_order_limit_bytes = absl::GetFlag(FLAGS_out_of_order_limit) != 0
+                                        ? absl::GetFlag(FLAGS_out_of_order_limit)
+                                        : config.recv_buffer_bytes;
+  config.initial_window_segments = absl::GetFlag(FLAGS_initial_window);
+  config.rto_min = absl::Milliseconds(absl::GetFlag(FLAGS_rto_min_ms));
+  config.delayed_ack = absl::GetFlag(FLAGS_delayed_ack);
+  config.delayed_ack_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_delayed_ack_ms));
+  config.verify_checksums = absl::GetFlag(FLAGS_engine_checksums);
+  tcp::StackConfig sender_config = config, receiver_config = config;
   sender_config.local_address = kSenderAddress;
   receiver_config.local_address = kReceiverAddress;
-  sender_config.mss = receiver_config.mss = static_cast<uint16_t>(absl::GetFlag(FLAGS_mss));
-  sender_config.verify_checksums = receiver_config.verify_checksums =
-      absl::GetFlag(FLAGS_engine_checksums);
   StackHost sender_host(a, sender_config), receiver_host(b, receiver_config);
   a->SetClient(&sender_host);
   b->SetClient(&receiver_host);
@@ -240,10 +296,22 @@ int Run() {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   const double cpu_s = CpuSeconds() - cpu_start;
 
-  uint64_t retransmissions = 0, timeouts = 0;
+  uint64_t retransmissions = 0, timeouts = 0, recoveries = 0;
+  uint64_t fast_rtx = 0, sack_rtx = 0, timeout_rtx = 0, recovery_rtx = 0;
+  const uint64_t ooo_dropped = receiver_host.stack().counters().out_of_order_dropped;
+  uint32_t payload_mss = 0;
+  bool options_ok = false;
   if (auto info = sender_host.stack().Info(*conn); info.ok()) {
     retransmissions = info->retransmissions;
     timeouts = info->timeouts;
+    recoveries = info->fast_recoveries;
+    fast_rtx = info->fast_retransmissions;
+    sack_rtx = info->sack_retransmissions;
+    timeout_rtx = info->timeout_retransmissions;
+    recovery_rtx = info->recovery_retransmissions;
+    payload_mss = info->eff_snd_mss;
+    options_ok = info->sack_enabled && info->timestamps_enabled && info->window_scale_enabled &&
+                 info->congestion == cc;
   }
   const netsim::LinkCounters& dc = (*link)->a_to_b().counters();
   const netsim::LinkCounters& ac = (*link)->b_to_a().counters();
@@ -254,8 +322,17 @@ int Run() {
   const uint64_t events = sim.events_run();
   const long rss_kb = PeakRssKb();
 
-  std::printf("tcplab bulk transfer: %llu bytes, %s\n", static_cast<unsigned long long>(total),
-              data.ToString().c_str());
+  std::printf("tcplab bulk transfer: %llu bytes, %s, %s+SACK\n",
+              static_cast<unsigned long long>(total), data.ToString().c_str(), cc_name.c_str());
+  std::printf("  TCP                %s, SACK, timestamps, window scaling%s; %u payload bytes per "
+              "segment, buffers %llu/%llu B, IW %u, RTO min %lld ms, delayed ACK %s %lld ms\n",
+              cc_name.c_str(), options_ok ? "" : " (NOT ALL NEGOTIATED)", payload_mss,
+              static_cast<unsigned long long>(config.send_buffer_bytes),
+              static_cast<unsigned long long>(config.recv_buffer_bytes),
+              config.initial_window_segments,
+              static_cast<long long>(absl::GetFlag(FLAGS_rto_min_ms)),
+              config.delayed_ack ? "on" : "off",
+              static_cast<long long>(absl::GetFlag(FLAGS_delayed_ack_ms)));
   std::printf("  completed          %s\n", receiver.done() ? "yes" : "NO (gave up)");
   std::printf("  simulated time     %.3f s\n", sim_s);
   std::printf("  goodput            %.3f Mbit/s (simulated)\n", goodput_mbps);
@@ -265,21 +342,27 @@ int Run() {
               static_cast<unsigned long long>(events), events / wall_s);
   std::printf("  peak RSS           %ld kB\n", rss_kb);
   std::printf("  bytes verified     %llu\n", static_cast<unsigned long long>(receiver.verified()));
-  std::printf("  retransmissions    %llu (timeouts %llu)\n",
-              static_cast<unsigned long long>(retransmissions),
-              static_cast<unsigned long long>(timeouts));
+  std::printf(
+      "  retransmissions    %llu: fast %llu, SACK recovery %llu, NewReno partial ACK %llu, "
+      "after timeout %llu (timeouts %llu, fast recoveries %llu)\n",
+      static_cast<unsigned long long>(retransmissions), static_cast<unsigned long long>(fast_rtx),
+      static_cast<unsigned long long>(sack_rtx), static_cast<unsigned long long>(recovery_rtx),
+      static_cast<unsigned long long>(timeout_rtx), static_cast<unsigned long long>(timeouts),
+      static_cast<unsigned long long>(recoveries));
+  std::printf("  receiver           %llu out-of-order segments dropped (reassembly limits)\n",
+              static_cast<unsigned long long>(ooo_dropped));
   std::printf("  data link          %s\n", dc.ToString().c_str());
   std::printf("  ack link           %s\n", ac.ToString().c_str());
   std::printf(
-      "result impl=tcplab cc=none done=%d bytes=%llu sim_s=%.6f goodput_mbps=%.4f wall_s=%.6f "
+      "result impl=tcplab cc=%s done=%d bytes=%llu sim_s=%.6f goodput_mbps=%.4f wall_s=%.6f "
       "cpu_s=%.6f events=%llu events_per_s=%.0f peak_rss_kb=%ld verified_bytes=%llu "
-      "retransmissions=%llu "
-      "lost_packets=%llu\n",
-      receiver.done() ? 1 : 0, static_cast<unsigned long long>(total), sim_s, goodput_mbps, wall_s,
-      cpu_s, static_cast<unsigned long long>(events), events / wall_s, rss_kb,
-      static_cast<unsigned long long>(receiver.verified()),
-      static_cast<unsigned long long>(retransmissions), static_cast<unsigned long long>(lost));
-  return receiver.done() ? 0 : 1;
+      "retransmissions=%llu lost_packets=%llu timeouts=%llu\n",
+      cc_name.c_str(), receiver.done() ? 1 : 0, static_cast<unsigned long long>(total), sim_s,
+      goodput_mbps, wall_s, cpu_s, static_cast<unsigned long long>(events), events / wall_s,
+      rss_kb, static_cast<unsigned long long>(receiver.verified()),
+      static_cast<unsigned long long>(retransmissions), static_cast<unsigned long long>(lost),
+      static_cast<unsigned long long>(timeouts));
+  return receiver.done() && options_ok ? 0 : 1;
 }
 
 }  // namespace

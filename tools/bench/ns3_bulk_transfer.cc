@@ -11,9 +11,14 @@
 // traffic-control layer's default root queue disc removed so that, as in
 // netsim, the device queue is the only queue. BulkSendApplication sends
 // --bytes to a PacketSink; TCP segment size 1448, SACK on, --cc newreno
-// (ns3::TcpNewReno, default) or cubic (ns3::TcpCubic); everything else is
-// ns-3's default (timestamps on, delayed ACK count 2, 128 KiB socket
-// buffers with window scaling, initial cwnd 10, PRR recovery).
+// (ns3::TcpNewReno, default) or cubic (ns3::TcpCubic). The settings tcplab's
+// bulk_transfer aligns with are set explicitly, to ns-3.37's own defaults:
+// 131072-byte send and receive buffers (--snd_buf, --rcv_buf) and an
+// initial window of 10 segments (--initial_cwnd). Everything else is
+// ns-3's default (timestamps and window scaling on, delayed ACK count 2
+// with a 200 ms timeout, MinRto 1 s, limited transmit, PRR recovery,
+// TcpCubic with HyStart); --min_rto_ms, --delack_ms, --delack_count,
+// --hystart and --recovery change some of them for experiments.
 //
 // ns-3 carries no real payload here (BulkSend sends zero-filled virtual
 // bytes): only tcplab's side verifies bytes.
@@ -45,6 +50,8 @@ double g_done_at_s = 0;
 uint64_t g_lost = 0;
 uint64_t g_data_segments = 0;
 uint64_t g_retransmissions = 0;
+uint64_t g_timeouts = 0;    // entries into CA_LOSS: retransmission timeouts
+uint64_t g_recoveries = 0;  // entries into CA_RECOVERY: fast recoveries
 ns3::SequenceNumber32 g_highest_end;
 bool g_have_highest = false;
 
@@ -74,9 +81,16 @@ void OnTcpTx(ns3::Ptr<const ns3::Packet> p, const ns3::TcpHeader& h,
   }
 }
 
+void OnCongState(ns3::TcpSocketState::TcpCongState_t, ns3::TcpSocketState::TcpCongState_t to) {
+  if (to == ns3::TcpSocketState::CA_LOSS) ++g_timeouts;
+  if (to == ns3::TcpSocketState::CA_RECOVERY) ++g_recoveries;
+}
+
 void HookSenderSocket(ns3::Ptr<ns3::BulkSendApplication> app) {
   ns3::Ptr<ns3::Socket> s = app->GetSocket();
-  if (s) s->TraceConnectWithoutContext("Tx", ns3::MakeCallback(&OnTcpTx));
+  if (!s) return;
+  s->TraceConnectWithoutContext("Tx", ns3::MakeCallback(&OnTcpTx));
+  s->TraceConnectWithoutContext("CongState", ns3::MakeCallback(&OnCongState));
 }
 
 double CpuSeconds() {
@@ -100,6 +114,14 @@ int main(int argc, char** argv) {
   std::string cc = "newreno";
   double max_sim_s = 36000;
   bool keep_qdisc = false;
+  uint32_t snd_buf = 131072;
+  uint32_t rcv_buf = 131072;
+  uint32_t initial_cwnd = 10;
+  int64_t min_rto_ms = 1000;
+  int64_t delack_ms = 200;
+  uint32_t delack_count = 2;
+  bool hystart = true;
+  std::string recovery = "prr";
 
   CommandLine cmd(__FILE__);
   cmd.AddValue("bytes", "bytes to transfer", bytes);
@@ -115,6 +137,17 @@ int main(int argc, char** argv) {
                "the device queue",
                keep_qdisc);
   cmd.AddValue("max_sim_s", "give up when simulated time passes this", max_sim_s);
+  cmd.AddValue("snd_buf", "TcpSocket::SndBufSize, bytes (ns-3 default 131072)", snd_buf);
+  cmd.AddValue("rcv_buf", "TcpSocket::RcvBufSize, bytes (ns-3 default 131072)", rcv_buf);
+  cmd.AddValue("initial_cwnd", "TcpSocket::InitialCwnd, segments (ns-3 default 10)", initial_cwnd);
+  cmd.AddValue("min_rto_ms", "TcpSocketBase::MinRto, ms (ns-3 default 1000)", min_rto_ms);
+  cmd.AddValue("delack_ms", "TcpSocket::DelAckTimeout, ms (ns-3 default 200)", delack_ms);
+  cmd.AddValue("delack_count", "TcpSocket::DelAckCount, segments (ns-3 default 2)", delack_count);
+  cmd.AddValue("hystart", "TcpCubic::HyStart (ns-3 default true)", hystart);
+  cmd.AddValue("recovery",
+               "TcpL4Protocol::RecoveryType: prr (ns3::TcpPrrRecovery, the default) or classic "
+               "(ns3::TcpClassicRecovery: cwnd = ssthresh, RFC 6675-like)",
+               recovery);
   cmd.Parse(argc, argv);
 
   TypeId cc_type;
@@ -126,6 +159,16 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ns3_bulk_transfer: --cc must be newreno or cubic, not %s\n", cc.c_str());
     return 2;
   }
+  TypeId recovery_type;
+  if (recovery == "prr") {
+    recovery_type = TcpPrrRecovery::GetTypeId();
+  } else if (recovery == "classic") {
+    recovery_type = TcpClassicRecovery::GetTypeId();
+  } else {
+    std::fprintf(stderr, "ns3_bulk_transfer: --recovery must be prr or classic, not %s\n",
+                 recovery.c_str());
+    return 2;
+  }
   g_total = bytes;
 
   const auto wall_start = std::chrono::steady_clock::now();
@@ -134,8 +177,16 @@ int main(int argc, char** argv) {
   RngSeedManager::SetSeed(1);
   RngSeedManager::SetRun(seed);
   Config::SetDefault("ns3::TcpL4Protocol::SocketType", TypeIdValue(cc_type));
+  Config::SetDefault("ns3::TcpL4Protocol::RecoveryType", TypeIdValue(recovery_type));
   Config::SetDefault("ns3::TcpSocket::SegmentSize", UintegerValue(segment_size));
   Config::SetDefault("ns3::TcpSocketBase::Sack", BooleanValue(true));
+  Config::SetDefault("ns3::TcpSocket::SndBufSize", UintegerValue(snd_buf));
+  Config::SetDefault("ns3::TcpSocket::RcvBufSize", UintegerValue(rcv_buf));
+  Config::SetDefault("ns3::TcpSocket::InitialCwnd", UintegerValue(initial_cwnd));
+  Config::SetDefault("ns3::TcpSocketBase::MinRto", TimeValue(MilliSeconds(min_rto_ms)));
+  Config::SetDefault("ns3::TcpSocket::DelAckTimeout", TimeValue(MilliSeconds(delack_ms)));
+  Config::SetDefault("ns3::TcpSocket::DelAckCount", UintegerValue(delack_count));
+  Config::SetDefault("ns3::TcpCubic::HyStart", BooleanValue(hystart));
 
   NodeContainer nodes;
   nodes.Create(2);
@@ -210,12 +261,21 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(g_retransmissions),
               static_cast<unsigned long long>(g_data_segments));
   std::printf("  lost packets       %llu\n", static_cast<unsigned long long>(g_lost));
+  std::printf("  timeouts           %llu (fast recoveries %llu)\n",
+              static_cast<unsigned long long>(g_timeouts),
+              static_cast<unsigned long long>(g_recoveries));
+  std::printf("  TCP                buffers %u/%u B, IW %u, MinRto %lld ms, DelAckCount %u, "
+              "DelAckTimeout %lld ms, %s recovery%s\n",
+              snd_buf, rcv_buf, initial_cwnd, static_cast<long long>(min_rto_ms), delack_count,
+              static_cast<long long>(delack_ms), recovery.c_str(),
+              cc == "cubic" ? (hystart ? ", HyStart on" : ", HyStart off") : "");
   std::printf(
       "result impl=ns3 cc=%s done=%d bytes=%llu sim_s=%.6f goodput_mbps=%.4f wall_s=%.6f "
       "cpu_s=%.6f events=%llu events_per_s=%.0f peak_rss_kb=%ld verified_bytes=none "
-      "retransmissions=%llu lost_packets=%llu\n",
+      "retransmissions=%llu lost_packets=%llu timeouts=%llu\n",
       cc.c_str(), g_done ? 1 : 0, static_cast<unsigned long long>(bytes), sim_s, goodput_mbps,
       wall_s, cpu_s, static_cast<unsigned long long>(events), events / wall_s, rss_kb,
-      static_cast<unsigned long long>(g_retransmissions), static_cast<unsigned long long>(g_lost));
+      static_cast<unsigned long long>(g_retransmissions), static_cast<unsigned long long>(g_lost),
+      static_cast<unsigned long long>(g_timeouts));
   return g_done ? 0 : 1;
 }
