@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
 
 #include "absl/time/time.h"
@@ -34,7 +35,9 @@ struct StackConfig {
   size_t recv_buffer_bytes = 64 * 1024;
   // Most out-of-order bytes a connection keeps for reassembly, and most
   // separate out-of-order ranges (the ranges are held inline).
-  size_t out_of_order_limit_bytes = 64 * 1024;
+  // The default takes the whole receive buffer: what lies inside the window
+  // we advertised is never dropped for want of room.
+  size_t out_of_order_limit_bytes = std::numeric_limits<size_t>::max();
 
   // Retransmission timeout, RFC 6298 (min 1 s there; Linux uses 200 ms).
   absl::Duration rto_initial = absl::Seconds(1);

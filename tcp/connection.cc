@@ -446,6 +446,7 @@ void Connection::OnSegmentSynSent(Instant now, const wire::Packet& p) {
 }
 
 void Connection::ProcessAck(Instant now, Seq ack, const wire::TcpOptions& options) {
+  const uint32_t flight = FlightSize();
   // Data bytes acknowledged (the SYN and FIN take no buffer space).
   Seq data_acked_to = Min(ack, DataEnd());
   if (data_acked_to > send_buf_seq_) {
@@ -461,7 +462,9 @@ void Connection::ProcessAck(Instant now, Seq ack, const wire::TcpOptions& option
     // or not, since TSecr names the transmission it answers.
     const int32_t ms = static_cast<int32_t>(TsNow(now) - options.timestamps->ecr);
     if (ms >= 0) {
-      rto_.OnSample(absl::Milliseconds(ms));
+      // RFC 7323 Appendix G: ExpectedSamples = ceil(FlightSize / (2 SMSS)).
+      const int64_t expected = (int64_t{flight} + 2 * eff_mss_ - 1) / (2 * eff_mss_);
+      rto_.OnSample(absl::Milliseconds(ms), expected);
       ++stats_.rtt_samples;
     }
     rtt_timing_ = false;
@@ -999,11 +1002,15 @@ void Connection::EnterRecovery(Instant now) {
 
 void Connection::ExitRecovery(Instant now) {
   congestion_->OnRecoveryEnd(now);
-  // RFC 6582 §3.2 step 3, full acknowledgment: no burst of more than one
-  // SMSS beyond what is in flight.
-  const uint32_t flight = FlightSize();
-  const uint32_t cap = std::max<uint32_t>(flight, eff_mss_) + eff_mss_;
-  if (congestion_->cwnd() > cap) congestion_->set_cwnd(cap);
+  if (!sack_ok_) {
+    // RFC 6582 §3.2 step 3, full acknowledgment: the inflated window must
+    // not turn into a burst of more than one SMSS beyond what is in
+    // flight. SACK recovery never inflates (RFC 6675 sends by pipe), so
+    // there cwnd simply stays ssthresh, as in Linux.
+    const uint32_t flight = FlightSize();
+    const uint32_t cap = std::max<uint32_t>(flight, eff_mss_) + eff_mss_;
+    if (congestion_->cwnd() > cap) congestion_->set_cwnd(cap);
+  }
   dupacks_ = 0;
   SetCongestionState(now, scoreboard_.empty() ? CongestionState::kOpen
                                               : CongestionState::kDisorder);

@@ -25,15 +25,17 @@
 //    start fast retransmit; with SACK the recovery of RFC 6675 follows
 //    (pipe, NextSeg's four rules, one rescue retransmission), without it
 //    NewReno's (RFC 6582: inflation, a retransmission per partial ACK,
-//    the "careful" check of recover). On exit cwnd = min(ssthresh,
-//    FlightSize + SMSS) so that no burst follows (RFC 6582 §3.2 step 3).
+//    the "careful" check of recover). On exit cwnd = ssthresh; without
+//    SACK at most FlightSize + SMSS, so that the inflated window does not
+//    become a burst (RFC 6582 §3.2 step 3).
 //    A duplicate ACK is RFC 5681's without SACK and RFC 6675's (newly
 //    SACKed data) with it.
 //  * Timestamps (RFC 7323): every segment but RST carries one once
 //    negotiated; a segment without one is still accepted (as Linux does,
 //    §3.2 says SHOULD drop). PAWS drops a segment whose TSval is older than
 //    TS.Recent (unless TS.Recent is older than 24 days) and ACKs it. RTT
-//    samples come from TSecr on every ACK of new data, in ms.
+//    samples come from TSecr on every ACK of new data, in ms, weighted
+//    by RFC 7323 Appendix G (alpha and beta over the samples per RTT).
 //  * Window scaling: a window whose edge is not a multiple of 2^shift is
 //    rounded up (never shrinking the right edge, as Linux) as long as that
 //    promises less than 2^shift bytes beyond the buffer; otherwise it is

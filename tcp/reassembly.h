@@ -16,7 +16,7 @@ namespace tcplab::tcp {
 
 class Reassembly {
  public:
-  static constexpr int kMaxRanges = 32;
+  static constexpr int kMaxRanges = 128;
 
   struct Range {
     wire::Seq left;   // first byte

@@ -14,7 +14,8 @@ absl::Duration RtoEstimator::Clamp(absl::Duration d) const {
   return std::min(max_, std::max(min_, d));
 }
 
-void RtoEstimator::OnSample(absl::Duration rtt) {
+void RtoEstimator::OnSample(absl::Duration rtt, int64_t samples_per_rtt) {
+  const int64_t n = samples_per_rtt < 1 ? 1 : samples_per_rtt;
   if (rtt < absl::ZeroDuration()) rtt = absl::ZeroDuration();
   if (!has_sample_) {
     srtt_ = rtt;
@@ -23,8 +24,8 @@ void RtoEstimator::OnSample(absl::Duration rtt) {
   } else {
     absl::Duration err = srtt_ - rtt;
     if (err < absl::ZeroDuration()) err = -err;
-    rttvar_ = rttvar_ * 3 / 4 + err / 4;
-    srtt_ = srtt_ * 7 / 8 + rtt / 8;
+    rttvar_ = rttvar_ - rttvar_ / (4 * n) + err / (4 * n);
+    srtt_ = srtt_ - srtt_ / (8 * n) + rtt / (8 * n);
   }
   base_rto_ = Clamp(srtt_ + std::max(granularity_, 4 * rttvar_));
   rto_ = base_rto_;

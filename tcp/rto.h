@@ -6,6 +6,8 @@
 // Karn's algorithm (no samples from retransmitted segments) is the caller's
 // job: it only feeds samples of segments sent once.
 
+#include <cstdint>
+
 #include "absl/time/time.h"
 
 namespace tcplab::tcp {
@@ -16,7 +18,10 @@ class RtoEstimator {
                absl::Duration granularity);
 
   // A round-trip measurement (RFC 6298 §2.2, §2.3). Also clears backoff.
-  void OnSample(absl::Duration rtt);
+  // `samples_per_rtt` > 1 when samples come with every ACK (timestamps):
+  // alpha and beta are divided by it (RFC 7323 Appendix G), so that a
+  // window's worth of samples weighs as one per RTT would.
+  void OnSample(absl::Duration rtt, int64_t samples_per_rtt = 1);
   // Timer expired (§5.5): RTO doubles, up to max.
   void Backoff();
   // RFC 6298 §5.7: after a SYN timed out, data transmission starts with an

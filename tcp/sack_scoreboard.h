@@ -27,7 +27,7 @@ namespace tcplab::tcp {
 
 class SackScoreboard {
  public:
-  static constexpr int kMaxRanges = 64;
+  static constexpr int kMaxRanges = 128;
 
   struct Range {
     wire::Seq left;   // first SACKed byte
