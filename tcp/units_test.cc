@@ -107,6 +107,28 @@ TEST(RtoTest, Rfc6298Smoothing) {
   EXPECT_EQ(r.rto(), absl::Microseconds(362500));
 }
 
+TEST(RtoTest, PerAckSamplesAreWeightedByTheSamplesPerRtt) {
+  // RFC 7323 Appendix G: with 10 samples expected per RTT, alpha = 1/80
+  // and beta = 1/40.
+  RtoEstimator r(absl::Seconds(1), absl::Milliseconds(1), absl::Seconds(60),
+                 absl::Milliseconds(1));
+  r.OnSample(absl::Milliseconds(400), 10);  // the first sets SRTT as usual
+  EXPECT_EQ(r.srtt(), absl::Milliseconds(400));
+  EXPECT_EQ(r.rttvar(), absl::Milliseconds(200));
+  r.OnSample(absl::Milliseconds(480), 10);
+  // rttvar = 200 - 200/40 + 80/40 = 197; srtt = 400 - 400/80 + 480/80 = 401
+  EXPECT_EQ(r.rttvar(), absl::Milliseconds(197));
+  EXPECT_EQ(r.srtt(), absl::Milliseconds(401));
+  // A window of identical samples shrinks RTTVAR about as one RFC 6298
+  // sample would (3/4), not to (3/4)^10.
+  RtoEstimator w(absl::Seconds(1), absl::Milliseconds(1), absl::Seconds(60),
+                 absl::Milliseconds(1));
+  w.OnSample(absl::Milliseconds(400), 10);
+  for (int i = 0; i < 10; ++i) w.OnSample(absl::Milliseconds(400), 10);
+  EXPECT_GT(w.rttvar(), absl::Milliseconds(150));
+  EXPECT_LT(w.rttvar(), absl::Milliseconds(160));
+}
+
 TEST(RtoTest, ClampAndBackoff) {
   RtoEstimator r(absl::Seconds(1), absl::Milliseconds(200), absl::Seconds(5),
                  absl::Milliseconds(1));
