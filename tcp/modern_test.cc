@@ -1055,6 +1055,68 @@ TEST_P(InitialWindowTest, TenSegmentsThenSlowStart) {
   EXPECT_EQ(k.Info().bytes_in_flight, 20 * kSmss);
 }
 
+// RFC 5681 §4.1: after more than an RTO without sending, cwnd restarts
+// from the initial window; the grown window does not go out as a burst.
+TEST(IdleRestartTest, CwndFallsBackToTheInitialWindowAfterAnIdleRto) {
+  StackConfig c = Config();
+  c.congestion = CongestionAlgorithm::kNewReno;
+  Conn k(c);
+  k.Open();
+  k.Send(Ms(20), 20 * kSmss);
+  ASSERT_EQ(k.Spans().size(), 10u);
+  for (uint32_t n = 1; n <= 20; ++n) {
+    k.In(Ms(30 + n), k.Ack(n * kSmss));
+    k.Spans();
+  }
+  // Slow start grew the window while the flight used it (RFC 7661 stops
+  // growth once the application runs dry).
+  ASSERT_GT(k.Info().cwnd, 15 * kSmss);
+  ASSERT_EQ(k.Info().bytes_in_flight, 0u);
+  // Idle for far more than the RTO: the next write goes out under a
+  // window of 10 again.
+  k.Send(Ms(3000), 30 * kSmss);
+  EXPECT_EQ(k.Spans().size(), 10u);
+  EXPECT_EQ(k.Info().cwnd, 10 * kSmss);
+}
+
+TEST(IdleRestartTest, OffKeepsTheWindow) {
+  StackConfig c = Config();
+  c.congestion = CongestionAlgorithm::kNewReno;
+  c.restart_after_idle = false;
+  Conn k(c);
+  k.Open();
+  k.Send(Ms(20), 20 * kSmss);
+  k.Spans();
+  for (uint32_t n = 1; n <= 20; ++n) {
+    k.In(Ms(30 + n), k.Ack(n * kSmss));
+    k.Spans();
+  }
+  const uint32_t cwnd = k.Info().cwnd;
+  ASSERT_GT(cwnd, 15 * kSmss);
+  k.Send(Ms(3000), 30 * kSmss);
+  EXPECT_EQ(k.Spans().size(), cwnd / kSmss);
+}
+
+// TCP_CONGESTION: one connection's algorithm changes; the host's others
+// keep theirs.
+TEST(PerConnectionCongestionTest, SetCongestionSwitchesOneConnection) {
+  StackConfig c = Config();
+  c.congestion = CongestionAlgorithm::kCubic;
+  Conn k(c);
+  k.Open();
+  EXPECT_EQ(k.Info().congestion, CongestionAlgorithm::kCubic);
+  ASSERT_TRUE(k.t.stack().SetCongestion(k.id, CongestionAlgorithm::kNewReno).ok());
+  EXPECT_EQ(k.Info().congestion, CongestionAlgorithm::kNewReno);
+  EXPECT_EQ(k.Info().cwnd, 10 * kSmss);
+  ASSERT_TRUE(k.t.stack().SetCongestion(k.id, CongestionAlgorithm::kNone).ok());
+  EXPECT_EQ(k.Info().congestion, CongestionAlgorithm::kNone);
+  // Without a controller only the peer's window limits: 44 full segments
+  // fit in its 65535 (the 1295 bytes left would be a silly window).
+  k.Send(Ms(20), 60 * kSmss);
+  EXPECT_EQ(k.Spans().size(), 44u);
+  EXPECT_FALSE(k.t.stack().SetCongestion(12345, CongestionAlgorithm::kNewReno).ok());
+}
+
 INSTANTIATE_TEST_SUITE_P(Algorithms, InitialWindowTest,
                          ::testing::Values(CongestionAlgorithm::kNewReno,
                                            CongestionAlgorithm::kCubic),
