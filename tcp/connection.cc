@@ -1033,13 +1033,17 @@ void Connection::SackRecoveryOutput(Instant now) {
     const Seq from = Max(high_rxt_, snd_una_);
     const SackScoreboard::Hole hole = scoreboard_.NextHole(from);
     const int32_t data_left = hole.len > 0 ? DataEnd() - hole.seq : 0;
-    // Rule 1: the first lost hole above HighRxt.
-    if (hole.len > 0 && data_left > 0 && scoreboard_.IsLost(hole.seq, smss, kDupThresh)) {
+    // Rules 1 and 3 resend (up to an SMSS of) the hole, and move HighRxt.
+    const auto resend_hole = [&] {
       const uint32_t len = std::min<uint32_t>({hole.len, smss, static_cast<uint32_t>(data_left)});
       ++stats_.sack_retransmissions;
       Retransmit(now, hole.seq, len);
       high_rxt_ = hole.seq + len;
       if (StackObserver* o = env_->observer()) o->OnFastRetransmit(id_, hole.seq, len, false, now);
+    };
+    // Rule 1: the first lost hole above HighRxt.
+    if (hole.len > 0 && data_left > 0 && scoreboard_.IsLost(hole.seq, smss, kDupThresh)) {
+      resend_hole();
       continue;
     }
     // Rule 2: new data, as the peer's window allows.
@@ -1059,11 +1063,7 @@ void Connection::SackRecoveryOutput(Instant now) {
     }
     // Rule 3: a hole not yet judged lost.
     if (hole.len > 0 && data_left > 0) {
-      const uint32_t len = std::min<uint32_t>({hole.len, smss, static_cast<uint32_t>(data_left)});
-      ++stats_.sack_retransmissions;
-      Retransmit(now, hole.seq, len);
-      high_rxt_ = hole.seq + len;
-      if (StackObserver* o = env_->observer()) o->OnFastRetransmit(id_, hole.seq, len, false, now);
+      resend_hole();
       continue;
     }
     // Rule 4: one rescue retransmission per recovery, of the highest

@@ -69,12 +69,7 @@ class Loopback {
     now_ += absl::Microseconds(1);
     (void)a_.Send(now_, ca_, chunk);
     qa_.DeliverTo(b_, now_);
-    size_t got = 0;
-    for (;;) {
-      auto n = b_.Receive(now_, cb_, sink);
-      if (!n.ok() || *n == 0) break;
-      got += *n;
-    }
+    const size_t got = ReadAtB(sink);
     Pump();
     Drain();
     return got;
@@ -89,11 +84,7 @@ class Loopback {
       a_.Advance(now_);
       b_.Advance(now_);
       Pump();
-      for (;;) {
-        auto n = b_.Receive(now_, cb_, sink);
-        if (!n.ok() || *n == 0) break;
-        got += *n;
-      }
+      got += ReadAtB(sink);
       Pump();
       Drain();
     }
@@ -107,6 +98,17 @@ class Loopback {
   Instant now() const { return now_; }
 
  private:
+  // Reads everything B has into `sink` (overwriting); returns the count.
+  size_t ReadAtB(absl::Span<uint8_t> sink) {
+    size_t got = 0;
+    for (;;) {
+      auto n = b_.Receive(now_, cb_, sink);
+      if (!n.ok() || *n == 0) break;
+      got += *n;
+    }
+    return got;
+  }
+
   SlotQueue qa_, qb_;
   Instant now_ = Instant::Zero();
   Stack a_, b_;
