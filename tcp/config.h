@@ -117,9 +117,14 @@ struct StackConfig {
   absl::Duration keepalive_idle = absl::Hours(2);
   absl::Duration keepalive_interval = absl::Seconds(75);
   int keepalive_count = 9;
-  // RFC 5961 §7: at most this many challenge ACKs per second per stack
-  // (Linux: tcp_challenge_ack_limit 1000). 0: no limit.
+  // RFC 5961 §7: at most about this many challenge ACKs per second per
+  // stack (Linux: tcp_challenge_ack_limit 1000). 0: no limit. With jitter
+  // each second's budget is drawn from [limit/2, limit*3/2) by a keyed
+  // hash of the ISN secret and the second, as Linux draws it at random
+  // since CVE-2016-5696: a fixed budget lets an off-path attacker count
+  // his own challenge ACKs to learn whether a spoofed segment hit.
   uint32_t challenge_ack_limit = 1000;
+  bool challenge_ack_jitter = true;
 
   uint8_t ttl = 64;
   // Live backends whose NIC fills checksums in later may turn this off.

@@ -293,7 +293,8 @@ void Connection::OnSegment(Instant now, const wire::Packet& p) {
   // once the segment has passed the RST, SYN and ACK checks (as Linux),
   // so that a segment drawing a challenge ACK cannot move it.
   if (ts_ok_ && h.options.timestamps && orig_seq <= last_ack_sent_ &&
-      static_cast<int32_t>(h.options.timestamps->val - ts_recent_) >= 0) {
+      (static_cast<int32_t>(h.options.timestamps->val - ts_recent_) >= 0 ||
+       now - ts_recent_age_ > kPawsIdle)) {
     ts_recent_ = h.options.timestamps->val;
     ts_recent_age_ = now;
   }
@@ -507,12 +508,22 @@ void Connection::UpdateSendWindow(Instant now, Seq seq, Seq ack, uint32_t window
     persist_backoff_ = 0;
     // A probe byte the peer did not take goes again with what follows it.
     snd_nxt_ = snd_una_;
+    // RFC 6298 §5.1: outstanding data needs the timer. Output re-arms it
+    // when it sends, but SACK recovery may have nothing it may send yet.
+    if (snd_max_ != snd_una_ && rtx_deadline_.is_infinite()) ArmRetransmit(now);
   }
 }
 
 void Connection::ReceiveData(Instant now, Seq seq, absl::Span<const uint8_t> data) {
+  rcv_mss_ = std::max(rcv_mss_, std::min<uint32_t>(static_cast<uint32_t>(data.size()), config_.mss));
+  // Nothing lies beyond a FIN already seen: bytes past it are the peer's
+  // error (or an attack) and would carry RCV.NXT past the FIN.
+  if (ooo_fin_) {
+    const int32_t room = *ooo_fin_ - seq;
+    if (room <= 0) return;
+    if (static_cast<uint32_t>(room) < data.size()) data = data.first(static_cast<size_t>(room));
+  }
   const uint32_t len = static_cast<uint32_t>(data.size());
-  rcv_mss_ = std::max(rcv_mss_, std::min<uint32_t>(len, config_.mss));
   if (seq == rcv_nxt_) {
     const bool was_empty = recv_buf_.empty();
     recv_buf_.WriteAt(recv_buf_.size(), data);
@@ -796,7 +807,6 @@ void Connection::EmitPacket(Instant now, uint8_t flags, Seq seq,
     p.tcp.ack = rcv_nxt_;
     last_ack_sent_ = rcv_nxt_;
     // Whatever carries our ACK settles a delayed one.
-    unacked_bytes_ = 0;
     delack_deadline_ = Instant::Infinite();
   }
   p.tcp.window = rst ? 0 : AdvertiseWindow(syn_options);
@@ -844,14 +854,9 @@ uint32_t Connection::TsNow(Instant now) const {
 bool Connection::PawsAccepts(Instant now, const wire::Packet& p) {
   if (!ts_ok_ || !p.tcp.options.timestamps) return true;
   if (static_cast<int32_t>(p.tcp.options.timestamps->val - ts_recent_) >= 0) return true;
-  if (now - ts_recent_age_ > kPawsIdle) {
-    // RFC 7323 §5.5: after 24 days idle TS.Recent means nothing; adopt the
-    // new value.
-    ts_recent_ = p.tcp.options.timestamps->val;
-    ts_recent_age_ = now;
-    return true;
-  }
-  return false;
+  // RFC 7323 §5.5: after 24 days idle TS.Recent means nothing. The segment
+  // passes; TS.Recent changes only if it also passes the later checks.
+  return now - ts_recent_age_ > kPawsIdle;
 }
 
 void Connection::AckReceived(Instant now, bool immediate) {
@@ -942,10 +947,16 @@ void Connection::OnAckForRecovery(Instant now, Seq old_una, bool acks_new, bool 
         }
         return;
       case CongestionState::kLoss:
-        if (snd_una_ >= recover_) SetCongestionState(now, CongestionState::kOpen);
+        if (snd_una_ >= recover_) {
+          SetCongestionState(now, CongestionState::kOpen);
+          recover_ = snd_una_;
+        }
         break;
       default:
         dupacks_ = 0;
+        // `recover` trails SND.UNA so that it stays within 2^31 of it (a
+        // stale one would compare as ahead after 2 GiB).
+        if (snd_una_ > recover_) recover_ = snd_una_;
         SetCongestionState(now, scoreboard_.empty() ? CongestionState::kOpen
                                                     : CongestionState::kDisorder);
         break;
@@ -956,7 +967,6 @@ void Connection::OnAckForRecovery(Instant now, Seq old_una, bool acks_new, bool 
                                                ? uint64_t{flight_before} * 2 >= cwnd
                                                : uint64_t{flight_before} + smss > cwnd);
     congestion_->OnAck(now, acked, rto_.srtt(), limited);
-    if (!dup) return;
   }
   if (!dup) return;
   if (cstate_ == CongestionState::kRecovery) {
@@ -1029,7 +1039,13 @@ void Connection::SackRecoveryOutput(Instant now) {
   const uint32_t smss = eff_mss_;
   for (int guard = 0; guard < 1 << 20; ++guard) {
     const uint32_t pipe = scoreboard_.Pipe(snd_una_, snd_max_, high_rxt_, smss, kDupThresh);
-    if (uint64_t{pipe} + smss > congestion_->cwnd()) return;
+    if (uint64_t{pipe} + smss > congestion_->cwnd()) {
+      cwnd_blocked_ = true;
+      return;
+    }
+    // A zero window: the persist timer probes; holes wait for the window
+    // like everything else (see connection.h).
+    if (persisting_) return;
     const Seq from = Max(high_rxt_, snd_una_);
     const SackScoreboard::Hole hole = scoreboard_.NextHole(from);
     const int32_t data_left = hole.len > 0 ? DataEnd() - hole.seq : 0;
@@ -1050,11 +1066,14 @@ void Connection::SackRecoveryOutput(Instant now) {
     if (snd_nxt_ < snd_max_) snd_nxt_ = snd_max_;
     const int32_t unsent = DataEnd() - snd_nxt_;
     const int32_t usable = (snd_una_ + snd_wnd_) - snd_nxt_;
-    if (unsent > 0 && usable > 0 && !persisting_) {
-      const uint32_t len = std::min<uint32_t>({smss, static_cast<uint32_t>(unsent),
-                                               static_cast<uint32_t>(usable)});
-      if (len < smss && len < static_cast<uint32_t>(unsent)) return;  // SWS
-      SendSegmentAt(now, snd_nxt_, len, fin_queued_ && snd_nxt_ + len == FinSeq());
+    const uint32_t new_len =
+        unsent > 0 && usable > 0 ? std::min<uint32_t>({smss, static_cast<uint32_t>(unsent),
+                                                       static_cast<uint32_t>(usable)})
+                                 : 0;
+    // A short segment that would not carry all that is queued waits (SWS);
+    // rules 3 and 4 may still send.
+    if (new_len > 0 && (new_len == smss || new_len == static_cast<uint32_t>(unsent))) {
+      SendSegmentAt(now, snd_nxt_, new_len, fin_queued_ && snd_nxt_ + new_len == FinSeq());
       continue;
     }
     if (unsent <= 0 && fin_queued_ && snd_nxt_ == FinSeq()) {
@@ -1126,7 +1145,10 @@ void Connection::OnKeepaliveTimeout(Instant now) {
     case ConnectionState::kFinWait2:
       break;
     default:
-      return;  // the other states have their own timers
+      // The other states' own timers watch the peer; look again later (a
+      // FIN-WAIT-1 that becomes FIN-WAIT-2 needs keepalive back).
+      keepalive_deadline_ = now + config_.keepalive_idle;
+      return;
   }
   if (snd_max_ != snd_una_ || DataEnd() > snd_nxt_ || persisting_) {
     // Data in flight or waiting: the retransmission or persist timer
@@ -1241,6 +1263,7 @@ void Connection::OnPersistTimeout(Instant now) {
   if (!persisting_ || !CanSendData()) return;
   if (snd_wnd_ != 0 || !(DataEnd() > snd_una_)) {
     persisting_ = false;
+    if (snd_max_ != snd_una_ && rtx_deadline_.is_infinite()) ArmRetransmit(now);
     Output(now);
     return;
   }
@@ -1271,6 +1294,8 @@ void Connection::EnterTimeWait(Instant now) {
   SetState(now, ConnectionState::kTimeWait);
   rtx_deadline_ = Instant::Infinite();
   persist_deadline_ = Instant::Infinite();
+  delack_deadline_ = Instant::Infinite();
+  keepalive_deadline_ = Instant::Infinite();
   persisting_ = false;
   time_wait_deadline_ = now + 2 * config_.msl;
 }
@@ -1427,6 +1452,8 @@ void Connection::EnterClosed(Instant now) {
   rtx_deadline_ = Instant::Infinite();
   persist_deadline_ = Instant::Infinite();
   time_wait_deadline_ = Instant::Infinite();
+  delack_deadline_ = Instant::Infinite();
+  keepalive_deadline_ = Instant::Infinite();
   persisting_ = false;
   SetState(now, ConnectionState::kClosed);
 }

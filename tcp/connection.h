@@ -43,6 +43,10 @@
 //    holds those 2^shift bytes of slack.
 //  * The MSS we send with is the negotiated MSS less the 12 bytes of the
 //    timestamp option when timestamps are on (RFC 6691).
+//  * While the peer's window is zero nothing but persist probes goes out,
+//    SACK recovery's retransmissions included (RFC 1122 §4.2.2.16 allows
+//    sending into a shrunk window; we don't).
+//  * Data beyond a FIN already received (out of order) is dropped.
 //  * A segment at exactly RCV.NXT is acceptable even when RCV.WND is 0, for
 //    its ACK (and a FIN with no data); its data is trimmed away. This is
 //    the "special allowance" of §3.10.7.4 and keeps zero-window probes and
@@ -334,12 +338,10 @@ class Connection {
   // range, most recently changed first (RFC 2018 §4).
   std::array<wire::Seq, wire::kMaxSackBlocks> sack_marks_{};
   int sack_mark_count_ = 0;
-  // Delayed ACK: bytes received since our last ACK, and its timer.
-  uint32_t unacked_bytes_ = 0;
-  // The largest segment the peer has sent (Linux's rcv_mss): what a
-  // "full-sized segment" is for delayed ACK.
-  uint32_t rcv_mss_ = 0;
+  // Delayed ACK: its timer, and the largest segment the peer has sent
+  // (Linux's rcv_mss), which is what a "full-sized segment" means.
   Instant delack_deadline_ = Instant::Infinite();
+  uint32_t rcv_mss_ = 0;
 
   // Timers.
   RtoEstimator rto_;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -771,6 +772,7 @@ class Rfc5961Test : public ::testing::Test {
   static StackConfig MakeConfig(uint32_t limit) {
     StackConfig c = Config();
     c.challenge_ack_limit = limit;
+    c.challenge_ack_jitter = false;
     return c;
   }
   void SetUp() override { k.Open(); }
@@ -874,6 +876,33 @@ TEST_F(ChallengeAckLimitTest, ThirdWithinASecondSuppressedThenFlowsAgain) {
   EXPECT_THAT(k.t.Take(), IsEmpty());
   EXPECT_EQ(k.t.stack().counters().challenge_acks, 4u);
   EXPECT_EQ(k.t.stack().counters().challenge_acks_suppressed, 3u);
+  EXPECT_EQ(k.t.stack().State(k.id), S::kEstablished);
+}
+
+// With jitter (the default) each second's budget is drawn from
+// [limit/2, limit*3/2): an attacker cannot count on a fixed one.
+TEST(ChallengeAckJitterTest, EachSecondsBudgetIsDrawnAroundTheLimit) {
+  StackConfig c = Config();
+  c.challenge_ack_limit = 10;
+  Conn k(c);
+  k.Open();
+  std::set<uint64_t> budgets;
+  uint64_t before = 0;
+  for (int second = 1; second <= 8; ++second) {
+    for (int i = 0; i < 30; ++i) {
+      PeerSeg r;
+      r.flags = fl::kRst;
+      r.seq = k.P(100);
+      k.In(Ms(1000 * second + i), r);
+    }
+    k.t.Take();
+    const uint64_t sent = k.t.stack().counters().challenge_acks - before;
+    before = k.t.stack().counters().challenge_acks;
+    EXPECT_GE(sent, 5u) << second;
+    EXPECT_LT(sent, 15u) << second;
+    budgets.insert(sent);
+  }
+  EXPECT_GT(budgets.size(), 1u);  // not one fixed number
   EXPECT_EQ(k.t.stack().State(k.id), S::kEstablished);
 }
 
@@ -1121,6 +1150,135 @@ INSTANTIATE_TEST_SUITE_P(Algorithms, InitialWindowTest,
                          ::testing::Values(CongestionAlgorithm::kNewReno,
                                            CongestionAlgorithm::kCubic),
                          [](const auto& info) { return CongestionAlgorithmName(info.param); });
+
+// Found in review: a zero window during SACK recovery, then a window
+// update, once left data outstanding with no timer armed.
+TEST_F(SackRecoveryTest, ZeroWindowDuringRecoveryKeepsTheTimer) {
+  k.In(Ms(30), SackAck(0, {{1, 2}}));
+  k.In(Ms(31), SackAck(0, {{1, 3}}));
+  k.In(Ms(32), SackAck(0, {{4, 5}, {1, 3}}));
+  EXPECT_THAT(Emitted(), ElementsAre(Sg(0)));
+  ASSERT_EQ(k.Info().congestion_state, CongestionState::kRecovery);
+  PeerSeg z = SackAck(0, {{4, 6}, {1, 3}});
+  z.window = 0;
+  k.In(Ms(33), z);
+  EXPECT_THAT(Emitted(), IsEmpty());
+  // Window opens (pure window update, same ACK, no new SACK info).
+  PeerSeg w = SackAck(0, {{4, 6}, {1, 3}});
+  k.In(Ms(34), w);
+  std::vector<Span> e = Emitted();
+  ConnectionInfo i = k.Info();
+  EXPECT_NE(i.snd_una.raw(), i.snd_max.raw());
+  EXPECT_NE(k.t.stack().NextDeadline(), Instant::Infinite())
+      << "data outstanding, no timer armed; emitted " << e.size();
+  k.t.stack().Advance(Ms(600000));
+  EXPECT_THAT(Emitted(), ::testing::Not(IsEmpty())) << "stalled forever";
+}
+
+// Found in review: a delayed ACK pending when a RST closed the connection
+// left a deadline in the past (a simulator would spin on it).
+TEST(ClosedTimersTest, NoDelayedAckOrDeadlineAfterReset) {
+  StackConfig c = Config();
+  c.delayed_ack = true;
+  Conn k(c);
+  k.Open();
+  k.In(Ms(20), k.DataAt(0, 100));
+  EXPECT_THAT(k.t.Take(), IsEmpty());
+  PeerSeg r;
+  r.flags = fl::kRst;
+  r.seq = k.P(100);
+  k.In(Ms(21), r);
+  EXPECT_EQ(k.t.stack().State(k.id), S::kClosed);
+  EXPECT_EQ(k.t.stack().NextDeadline(), Instant::Infinite());
+  k.t.stack().Advance(Ms(100));
+  for (const Seg& s : k.t.Take()) ADD_FAILURE() << "emitted from CLOSED: " << s.ToString();
+  EXPECT_EQ(k.t.stack().NextDeadline(), Instant::Infinite()) << "deadline stuck in the past";
+  k.t.stack().Advance(Ms(200));
+  EXPECT_EQ(k.t.stack().NextDeadline(), Instant::Infinite()) << "deadline stuck in the past (2)";
+}
+
+// Found in review: keepalive firing in FIN-WAIT-1 was never re-armed.
+TEST(KeepaliveTest, ReArmedAfterFiringInFinWait1) {
+  StackConfig c = Config();
+  c.keepalive = true;
+  c.keepalive_idle = absl::Seconds(10);
+  c.keepalive_interval = absl::Seconds(1);
+  c.probe_retries = 1000;
+  Conn k(c);
+  k.Syn(SynOpts());
+  k.Complete({}, /*window=*/0);
+  k.Send(Ms(20), 100);
+  ASSERT_TRUE(k.t.stack().Shutdown(Ms(21), k.id).ok());
+  k.t.Take();
+  k.t.stack().Advance(Ms(11000));
+  k.t.Take();
+  EXPECT_EQ(k.t.stack().State(k.id), S::kFinWait1);
+  k.In(Ms(11500), k.Ack(0));  // window opens: data + FIN go
+  k.t.Take();
+  PeerSeg a = k.Ack(101);  // data + FIN
+  k.In(Ms(11600), a);
+  k.t.Take();
+  EXPECT_EQ(k.t.stack().State(k.id), S::kFinWait2);
+  EXPECT_NE(k.t.stack().NextDeadline(), Instant::Infinite()) << "no keepalive in FIN-WAIT-2";
+}
+
+// Found in review: NewReno's `recover` fell 2^31 behind SND.UNA after a
+// long loss-free transfer, and three duplicate ACKs did nothing.
+TEST(FastRetransmitWrapTest, FastRetransmitAfterTwoGiB) {
+  StackConfig c = Config();
+  c.congestion = CongestionAlgorithm::kNewReno;
+  c.window_scale = true;
+  c.send_buffer_bytes = 4 << 20;
+  c.limited_transmit = false;
+  Conn k(c);
+  k.Syn(SynOpts(/*wscale=*/8));
+  k.Complete();
+  int64_t t = 20;
+  uint64_t acked = 0;
+  uint32_t last = 0;
+  const uint64_t target = (uint64_t{1} << 31) + (uint64_t{1} << 26);
+  Bytes chunk(4 << 20, 7);
+  while (acked < target) {
+    absl::StatusOr<size_t> n = k.t.stack().Send(Ms(t), k.id, chunk);
+    ASSERT_TRUE(n.ok());
+    k.t.sink().packets.clear();
+    ConnectionInfo i = k.Info();
+    uint32_t off = i.snd_max.raw() - k.U();
+    // Leave the last 5 segments unacknowledged at the end.
+    if (acked + (off - last) >= target) off -= 5 * kSmss;
+    acked += off - last;
+    last = off;
+    k.In(Ms(++t), k.Ack(off));
+  }
+  k.t.sink().packets.clear();
+  ConnectionInfo i = k.Info();
+  ASSERT_GT(i.snd_max.raw() - i.snd_una.raw(), 4 * kSmss);
+  uint32_t una = i.snd_una.raw() - k.U();
+  for (int d = 0; d < 3; ++d) k.In(Ms(++t), k.Ack(una));
+  i = k.Info();
+  EXPECT_EQ(i.fast_retransmissions, 1u) << "no fast retransmit; state "
+                                         << static_cast<int>(i.congestion_state);
+}
+
+// Data past a FIN already received out of order is not the peer's to
+// send: it must not carry RCV.NXT past the FIN.
+TEST(FinTest, DataBeyondAnOutOfOrderFinIsDropped) {
+  Conn k(Config());
+  k.Open();
+  PeerSeg fin = k.DataAt(50, 50);
+  fin.flags |= fl::kFin;
+  k.In(Ms(20), fin);        // [50,100) + FIN at 100, out of order
+  k.In(Ms(21), k.DataAt(100, 100));  // beyond the FIN
+  k.In(Ms(22), k.DataAt(0, 50));     // fills the hole
+  k.t.Take();
+  EXPECT_EQ(k.t.stack().State(k.id), S::kCloseWait);
+  Bytes buf(1000);
+  absl::StatusOr<size_t> n = k.t.stack().Receive(Ms(23), k.id, absl::MakeSpan(buf));
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 100u);
+  EXPECT_TRUE(k.t.stack().GetReadiness(k.id).eof);
+  EXPECT_EQ(k.Info().rcv_nxt.raw(), k.P(101));
+}
 
 }  // namespace
 }  // namespace tcplab::tcp

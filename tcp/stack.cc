@@ -464,8 +464,18 @@ bool Stack::AllowChallengeAck(Instant now) {
       now - challenge_window_start_ >= absl::Seconds(1)) {
     challenge_window_start_ = now;
     challenge_acks_in_window_ = 0;
+    challenge_budget_ = config_.challenge_ack_limit;
+    if (config_.challenge_ack_jitter) {
+      const uint32_t half = (config_.challenge_ack_limit + 1) / 2;
+      const int64_t ns = now.nanos();
+      uint8_t bytes[8];
+      for (int i = 0; i < 8; ++i) bytes[i] = static_cast<uint8_t>(ns >> (8 * i));
+      challenge_budget_ =
+          half + static_cast<uint32_t>(SipHash24(config_.isn_secret, bytes) %
+                                       config_.challenge_ack_limit);
+    }
   }
-  if (challenge_acks_in_window_ >= config_.challenge_ack_limit) return false;
+  if (challenge_acks_in_window_ >= challenge_budget_) return false;
   ++challenge_acks_in_window_;
   return true;
 }

@@ -166,6 +166,7 @@ class Stack : private ConnectionEnv {
   StackCounters counters_;
   Instant challenge_window_start_ = Instant::Infinite();
   uint32_t challenge_acks_in_window_ = 0;
+  uint32_t challenge_budget_ = 0;
   SocketId next_id_ = 1;
   uint32_t ephemeral_cursor_ = 0;
 

@@ -80,6 +80,7 @@ class SegmentTester {
  public:
   explicit SegmentTester(StackConfig config = TestConfig(wire::Ipv4Address(10, 0, 0, 1)));
   Stack& stack() { return stack_; }
+  CaptureSink& sink() { return sink_; }
   void Inject(Instant now, const SegSpec& s) { stack_.Input(now, BuildSegment(s)); }
   std::vector<Seg> Take() { return sink_.Take(); }
   // Exactly one packet went out; returns it (fails the test otherwise).
