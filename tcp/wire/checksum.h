@@ -16,14 +16,35 @@ namespace tcplab::wire {
 class ChecksumAccumulator {
  public:
   void Add(absl::Span<const uint8_t> bytes);
-  void AddU16(uint16_t host_order);
-  void AddU32(uint32_t host_order);
+  // Inline: headers add their fields a few at a time on every packet.
+  void AddU16(uint16_t host_order) {
+    // At an even position of the stream the value is one whole word.
+    if (!odd_) {
+      sum_ += host_order;
+      return;
+    }
+    AddOddU16(host_order);
+  }
+  void AddU32(uint32_t host_order) {
+    if (!odd_) {
+      sum_ += (host_order >> 16) + (host_order & 0xffff);
+      return;
+    }
+    AddOddU16(static_cast<uint16_t>(host_order >> 16));
+    AddOddU16(static_cast<uint16_t>(host_order));
+  }
   // The checksum to put in a header (one's complement of the folded sum),
   // in host byte order. A range that includes a correct checksum field
   // yields 0.
-  uint16_t Finish() const;
+  uint16_t Finish() const {
+    uint64_t s = sum_;
+    while (s >> 16) s = (s & 0xffff) + (s >> 16);
+    return static_cast<uint16_t>(~s);
+  }
 
  private:
+  void AddOddU16(uint16_t host_order);
+
   uint64_t sum_ = 0;
   bool odd_ = false;  // an odd byte was added last: the next starts low.
 };

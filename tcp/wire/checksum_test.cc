@@ -152,5 +152,36 @@ TEST(ChecksumTest, WordAtATimeMatchesTheDefinitionForAnySplit) {
   }
 }
 
+// Spans long enough that the vector kernels widen their 32-bit lanes
+// several times (every 512 KiB), with the byte values at the edges of the
+// signed reinterpretation they use (0x00, 0x7f, 0x80, 0xff).
+TEST(ChecksumTest, LongSpansMatchTheDefinition) {
+  uint64_t x = 0x2545f4914f6cdd1d;
+  auto next = [&x] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  const uint8_t fills[] = {0x00, 0x7f, 0x80, 0xff};
+  for (size_t size : {size_t{64}, size_t{96}, size_t{100}, size_t{1} << 19, (size_t{1} << 20) + 13,
+                      (size_t{3} << 20) + 7}) {
+    for (int kind = 0; kind < 6; ++kind) {
+      std::vector<uint8_t> b(size);
+      for (uint8_t& v : b) {
+        v = kind < 4    ? fills[kind]
+            : kind == 4 ? static_cast<uint8_t>(next())
+                        : static_cast<uint8_t>(0x7f + next() % 2);
+      }
+      ASSERT_EQ(InternetChecksum(b), ReferenceChecksum(b)) << "size " << size << " kind " << kind;
+      // An odd start, as after an odd-length range.
+      ChecksumAccumulator acc;
+      acc.Add(absl::MakeConstSpan(b).subspan(0, 1));
+      acc.Add(absl::MakeConstSpan(b).subspan(1));
+      ASSERT_EQ(acc.Finish(), ReferenceChecksum(b)) << "size " << size << " kind " << kind;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tcplab::wire

@@ -134,36 +134,69 @@ size_t SerializePacket(const Packet& packet, absl::Span<uint8_t> out) {
   const size_t total = kIpv4HeaderSize + tcp_len;
   if (total > kMaxIpTotalLength || out.size() < total) return 0;
 
+  // Both checksums are summed from the values rather than read back from
+  // `out`: the same 16-bit words (RFC 1071 sums words, wherever they come
+  // from), without loading bytes that were just stored one at a time (a
+  // store-forwarding stall per header).
   uint8_t* ip = out.data();
+  const uint16_t ip_flags = packet.ip.dont_fragment ? kIpFlagDf : 0;
   ip[0] = 0x45;
   ip[1] = packet.ip.tos;
   PutU16(ip + 2, static_cast<uint16_t>(total));
   PutU16(ip + 4, packet.ip.id);
-  PutU16(ip + 6, packet.ip.dont_fragment ? kIpFlagDf : 0);
+  PutU16(ip + 6, ip_flags);
   ip[8] = packet.ip.ttl;
   ip[9] = kIpProtocolTcp;
-  PutU16(ip + 10, 0);
   PutU32(ip + 12, packet.ip.src.value());
   PutU32(ip + 16, packet.ip.dst.value());
-  PutU16(ip + 10, InternetChecksum(absl::Span<const uint8_t>(ip, kIpv4HeaderSize)));
+  {
+    ChecksumAccumulator acc;
+    acc.AddU16(static_cast<uint16_t>(0x4500 | packet.ip.tos));
+    acc.AddU16(static_cast<uint16_t>(total));
+    acc.AddU16(packet.ip.id);
+    acc.AddU16(ip_flags);
+    acc.AddU16(static_cast<uint16_t>(packet.ip.ttl << 8 | kIpProtocolTcp));
+    acc.AddU32(packet.ip.src.value());  // the checksum field itself is 0
+    acc.AddU32(packet.ip.dst.value());
+    PutU16(ip + 10, acc.Finish());
+  }
 
   uint8_t* tcp = ip + kIpv4HeaderSize;
   const TcpHeader& h = packet.tcp;
+  const uint8_t offset_byte = static_cast<uint8_t>(((kTcpHeaderSize + options_size) / 4) << 4);
   PutU16(tcp, h.src_port);
   PutU16(tcp + 2, h.dst_port);
   PutU32(tcp + 4, h.seq.raw());
   PutU32(tcp + 8, h.ack.raw());
-  tcp[12] = static_cast<uint8_t>(((kTcpHeaderSize + options_size) / 4) << 4);
+  tcp[12] = offset_byte;
   tcp[13] = h.flags;
   PutU16(tcp + 14, h.window);
-  PutU16(tcp + 16, 0);
   PutU16(tcp + 18, h.urgent);
-  internal::WriteOptions(h.options, tcp + kTcpHeaderSize);
+  if (options_size > 0) internal::WriteOptions(h.options, tcp + kTcpHeaderSize);
   if (!packet.payload.empty()) {
     std::memcpy(tcp + kTcpHeaderSize + options_size, packet.payload.data(), packet.payload.size());
   }
-  PutU16(tcp + 16,
-         TcpChecksum(packet.ip.src, packet.ip.dst, absl::Span<const uint8_t>(tcp, tcp_len)));
+  // TcpChecksum over the segment as written, in pieces: pseudo-header,
+  // header words (checksum field 0), the option bytes, and the payload
+  // summed from its source (header and options are whole 32-bit words, so
+  // the payload starts at an even position either way).
+  ChecksumAccumulator acc;
+  acc.AddU32(packet.ip.src.value());
+  acc.AddU32(packet.ip.dst.value());
+  acc.AddU16(kIpProtocolTcp);
+  acc.AddU16(static_cast<uint16_t>(tcp_len));
+  acc.AddU16(h.src_port);
+  acc.AddU16(h.dst_port);
+  acc.AddU32(h.seq.raw());
+  acc.AddU32(h.ack.raw());
+  acc.AddU16(static_cast<uint16_t>(offset_byte << 8 | h.flags));
+  acc.AddU16(h.window);
+  acc.AddU16(h.urgent);
+  if (options_size > 0) {
+    acc.Add(absl::Span<const uint8_t>(tcp + kTcpHeaderSize, static_cast<size_t>(options_size)));
+  }
+  acc.Add(packet.payload);
+  PutU16(tcp + 16, acc.Finish());
   return total;
 }
 

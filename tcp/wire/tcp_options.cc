@@ -111,7 +111,53 @@ int OptionEntrySize(const TcpOptions& o, uint8_t kind, int sack_blocks) {
   }
 }
 
+namespace {
+
+// What nearly every segment after the handshake carries, in the canonical
+// layout: NOP NOP TS and/or NOP NOP SACK, nothing else. Returns the bytes
+// (exactly what the general encoder below writes for these values), or -1
+// when the options are anything else.
+inline int DataSegmentOptionsSize(const TcpOptions& o, int* blocks) {
+  if (o.layout_size != 0 || o.mss || o.window_scale || o.sack_permitted) return -1;
+  const int ts = o.timestamps ? 12 : 0;
+  int b = SackCount(o);
+  // The general encoder drops blocks until everything fits in 40 bytes:
+  // 12 + 4 + 8 * 3 with timestamps, 4 + 8 * 4 without.
+  if (ts != 0 && b > 3) b = 3;
+  *blocks = b;
+  return ts + (b > 0 ? 4 + 8 * b : 0);
+}
+
+inline void WriteDataSegmentOptions(const TcpOptions& o, int blocks, uint8_t* p) {
+  if (o.timestamps) {
+    p[0] = kKindNop;
+    p[1] = kKindNop;
+    p[2] = kKindTs;
+    p[3] = 10;
+    PutU32(p + 4, o.timestamps->val);
+    PutU32(p + 8, o.timestamps->ecr);
+    p += 12;
+  }
+  if (blocks > 0) {
+    p[0] = kKindNop;
+    p[1] = kKindNop;
+    p[2] = kKindSack;
+    p[3] = static_cast<uint8_t>(2 + 8 * blocks);
+    for (int b = 0; b < blocks; ++b) {
+      PutU32(p + 4 + 8 * b, o.sack_blocks[b].left.raw());
+      PutU32(p + 8 + 8 * b, o.sack_blocks[b].right.raw());
+    }
+  }
+}
+
+}  // namespace
+
 int WriteOptions(const TcpOptions& o, uint8_t* out) {
+  int fast_blocks = 0;
+  if (const int size = DataSegmentOptionsSize(o, &fast_blocks); size >= 0) {
+    if (out != nullptr) WriteDataSegmentOptions(o, fast_blocks, out);
+    return size;
+  }
   std::array<uint8_t, kMaxOptionBytes> kinds;
   const int n = EffectiveLayout(o, &kinds);
   auto total = [&](int blocks) {
@@ -160,11 +206,32 @@ int WriteOptions(const TcpOptions& o, uint8_t* out) {
 }
 
 ParseError ParseOptionBytes(absl::Span<const uint8_t> b, TcpOptions* o) {
-  *o = TcpOptions();
+  // The same as *o = TcpOptions(), field by field: assigning a temporary
+  // builds it on the stack and copies it with wider loads than its stores,
+  // a store-forwarding stall on every segment received.
+  o->mss.reset();
+  o->window_scale.reset();
+  o->sack_permitted = false;
+  o->timestamps.reset();
+  o->sack_blocks.fill(SackBlock{});
+  o->sack_count = 0;
+  o->layout.fill(0);
+  o->layout_size = 0;
   auto note = [o](uint8_t kind) {
     if (o->layout_size < kMaxOptionBytes) o->layout[o->layout_size++] = kind;
   };
   size_t i = 0;
+  // Segments after the handshake nearly all start NOP NOP TS: take that
+  // prefix in one step (the same values and layout entries the loop below
+  // would record), then go on with the loop.
+  if (b.size() >= 12 && b[0] == kKindNop && b[1] == kKindNop && b[2] == kKindTs && b[3] == 10) {
+    o->timestamps = Timestamps{GetU32(b.data() + 4), GetU32(b.data() + 8)};
+    o->layout[0] = kKindNop;
+    o->layout[1] = kKindNop;
+    o->layout[2] = kKindTs;
+    o->layout_size = 3;
+    i = 12;
+  }
   while (i < b.size()) {
     const uint8_t kind = b[i];
     if (kind == kKindEol) {
