@@ -5,12 +5,14 @@
 namespace tcplab::netsim {
 namespace {
 
-uint16_t U16(absl::Span<const uint8_t> b, size_t at) {
-  return static_cast<uint16_t>(b[at] << 8 | b[at + 1]);
+// Callers check `at + 2` (`at + 4`) <= b.size() first.
+inline uint16_t U16(absl::Span<const uint8_t> b, size_t at) {
+  const uint8_t* p = b.data() + at;
+  return static_cast<uint16_t>(p[0] << 8 | p[1]);
 }
-uint32_t U32(absl::Span<const uint8_t> b, size_t at) {
-  return uint32_t{b[at]} << 24 | uint32_t{b[at + 1]} << 16 |
-         uint32_t{b[at + 2]} << 8 | b[at + 3];
+inline uint32_t U32(absl::Span<const uint8_t> b, size_t at) {
+  const uint8_t* p = b.data() + at;
+  return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
 }
 
 constexpr uint8_t kTcp = 6;

@@ -18,6 +18,8 @@ LinkDirection::LinkDirection(Network* network, std::string name, Node* from,
       to_(to),
       to_port_(to_port),
       params_(params),
+      delay_ns_(absl::ToInt64Nanoseconds(params.delay)),
+      jitter_ns_(absl::ToInt64Nanoseconds(params.jitter)),
       rng_(rng) {}
 
 LinkDirection::~LinkDirection() {
@@ -33,6 +35,8 @@ LinkDirection::~LinkDirection() {
 absl::Status LinkDirection::SetParams(const LinkParams& params) {
   if (absl::Status s = params.Validate(); !s.ok()) return s;
   params_ = params;
+  delay_ns_ = absl::ToInt64Nanoseconds(params_.delay);
+  jitter_ns_ = absl::ToInt64Nanoseconds(params_.jitter);
   if (!params_.gemodel.has_value()) ge_bad_ = false;
   return absl::OkStatus();
 }
@@ -64,6 +68,7 @@ void LinkDirection::SetUp(bool up) {
     RemoveInFlight(h);
     Drop(h, DropReason::kLinkDown);
   }
+  lane_head_ = lane_tail_ = PooledPacket::kNil;
   waiting_.clear();
   waiting_bytes_ = 0;
   busy_until_ns_ = network_->Now().nanos();
@@ -75,6 +80,7 @@ void LinkDirection::SetUpAt(Instant at, bool up) {
 
 void LinkDirection::Report(PacketEventType type, PacketHandle h,
                            DropReason reason, uint64_t original_id) {
+  if (!network_->observed()) return;
   PooledPacket& p = network_->pool()[h];
   PacketEvent e;
   e.time = network_->Now();
@@ -115,7 +121,7 @@ bool LinkDirection::GilbertElliottLoss() {
 }
 
 int64_t LinkDirection::JitteredDelayNanos() {
-  const int64_t delay = absl::ToInt64Nanoseconds(params_.delay);
+  const int64_t delay = delay_ns_;
   if (params_.jitter <= absl::ZeroDuration()) return delay;
   double z = SampleStandard(rng_, params_.jitter_distribution);
   const double c = params_.jitter_correlation;
@@ -125,7 +131,7 @@ int64_t LinkDirection::JitteredDelayNanos() {
   }
   const double total =
       static_cast<double>(delay) +
-      static_cast<double>(absl::ToInt64Nanoseconds(params_.jitter)) * z;
+      static_cast<double>(jitter_ns_) * z;
   if (!(total > 0)) return 0;
   if (total >= 9.0e18) return int64_t{9000000000000000000};
   return static_cast<int64_t>(total + 0.5);  // round half up; exact conversion
@@ -192,10 +198,17 @@ void LinkDirection::Admit(PacketHandle h) {
       ++counters_.queued;
       Report(PacketEventType::kQueued, h);
     }
-    // Exact integer ceiling, in 128 bits so that no size overflows.
-    const __int128 bits_ns = static_cast<__int128>(size) * 8 * 1000000000;
-    const int64_t serialize =
-        static_cast<int64_t>((bits_ns + params_.rate_bps - 1) / params_.rate_bps);
+    // Exact integer ceiling, in 128 bits so that no size overflows (in 64
+    // bits, the same value, when nothing can overflow: every real packet).
+    int64_t serialize;
+    if (size <= (int64_t{1} << 29)) {
+      const uint64_t bits_ns = static_cast<uint64_t>(size) * 8 * 1000000000;
+      const uint64_t rate = static_cast<uint64_t>(params_.rate_bps);
+      serialize = static_cast<int64_t>((bits_ns + rate - 1) / rate);
+    } else {
+      const __int128 bits_ns = static_cast<__int128>(size) * 8 * 1000000000;
+      serialize = static_cast<int64_t>((bits_ns + params_.rate_bps - 1) / params_.rate_bps);
+    }
     serialized_at = start + serialize;
     busy_until_ns_ = serialized_at;
   }
@@ -215,12 +228,40 @@ void LinkDirection::Admit(PacketHandle h) {
     Report(PacketEventType::kReordered, h);
   }
   AddInFlight(h);
-  network_->pool()[h].delivery =
-      network_->sim().Schedule(Instant::FromNanos(arrival), this, h);
+  Simulator& sim = network_->sim();
+  PacketPool& pool = network_->pool();
+  PooledPacket& q = pool[h];
+  const uint64_t seq = sim.TakeSequence();  // what Schedule would take now
+  q.lane_next = PooledPacket::kNil;
+  if (lane_tail_ == PooledPacket::kNil) {
+    lane_head_ = lane_tail_ = h;
+    q.arrival_ns = arrival;
+    q.seq = seq;
+    q.delivery = sim.ScheduleWithSequence(Instant::FromNanos(arrival), seq, this, h);
+  } else if (arrival >= pool[lane_tail_].arrival_ns) {
+    pool[lane_tail_].lane_next = h;
+    lane_tail_ = h;
+    q.arrival_ns = arrival;
+    q.seq = seq;
+    q.delivery = EventId();  // scheduled when the packet ahead is delivered
+  } else {
+    q.delivery = sim.ScheduleWithSequence(Instant::FromNanos(arrival), seq, this, h);
+  }
 }
 
 void LinkDirection::OnEvent(Instant /*now*/, uint64_t tag) {
   const PacketHandle h = static_cast<PacketHandle>(tag);
+  if (h == lane_head_) {
+    PacketPool& pool = network_->pool();
+    lane_head_ = pool[h].lane_next;
+    if (lane_head_ == PooledPacket::kNil) {
+      lane_tail_ = PooledPacket::kNil;
+    } else {
+      PooledPacket& next = pool[lane_head_];
+      next.delivery = network_->sim().ScheduleWithSequence(Instant::FromNanos(next.arrival_ns),
+                                                           next.seq, this, lane_head_);
+    }
+  }
   RemoveInFlight(h);
   ++counters_.delivered;
   counters_.delivered_bytes += network_->pool()[h].bytes.size();

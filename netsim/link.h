@@ -96,6 +96,9 @@ class LinkDirection final : public EventHandler {
   Node* to_;
   int to_port_;
   LinkParams params_;
+  // params_.delay and params_.jitter in nanoseconds (kept with params_).
+  int64_t delay_ns_ = 0;
+  int64_t jitter_ns_ = 0;
   Rng rng_;
   bool up_ = true;
 
@@ -122,6 +125,16 @@ class LinkDirection final : public EventHandler {
   uint32_t in_flight_head_ = PooledPacket::kNil;
   uint32_t in_flight_tail_ = PooledPacket::kNil;
   size_t in_flight_count_ = 0;
+
+  // The lane: deliveries in order of arrival time (and of sequence number),
+  // of which only the first has an event in the simulator; the next is
+  // scheduled, under the sequence number taken when it was admitted, when
+  // the first is delivered. A packet arriving before the lane's last (jitter,
+  // reordering) gets its own event instead. Either way every delivery runs
+  // exactly when its own event would have (Simulator::TakeSequence), but
+  // the heap holds one entry per direction instead of one per packet.
+  uint32_t lane_head_ = PooledPacket::kNil;
+  uint32_t lane_tail_ = PooledPacket::kNil;
 
   LinkCounters counters_;
 };

@@ -87,6 +87,9 @@ class Network {
   PacketPool& pool() { return pool_; }
   uint64_t NextPacketId() { return ++last_packet_id_; }
   void Emit(const PacketEvent& e);
+  // Whether anyone sees packet events (an observer or the hook): emitters
+  // skip building events nobody would see.
+  bool observed() const { return !observers_.empty() || static_cast<bool>(hook_); }
 
  private:
   absl::Status CheckNewNodeName(absl::string_view name) const;

@@ -8,10 +8,10 @@ PacketHandle PacketPool::Acquire(absl::Span<const uint8_t> bytes, uint64_t id) {
     h = free_.back();
     free_.pop_back();
   } else {
-    h = static_cast<PacketHandle>(packets_.size());
-    packets_.emplace_back();
+    h = static_cast<PacketHandle>(size_++);
+    if ((h & (kChunkSize - 1)) == 0) chunks_.push_back(std::make_unique<PooledPacket[]>(kChunkSize));
   }
-  PooledPacket& p = packets_[h];
+  PooledPacket& p = (*this)[h];
   p.bytes.assign(bytes.begin(), bytes.end());
   p.id = id;
   p.checksums_valid = false;
@@ -20,6 +20,5 @@ PacketHandle PacketPool::Acquire(absl::Span<const uint8_t> bytes, uint64_t id) {
   return h;
 }
 
-void PacketPool::Release(PacketHandle h) { free_.push_back(h); }
 
 }  // namespace tcplab::netsim

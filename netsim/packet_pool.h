@@ -7,7 +7,7 @@
 // released, so a steady flow allocates nothing.
 
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <vector>
 
 #include "absl/types/span.h"
@@ -29,6 +29,12 @@ struct PooledPacket {
   EventId delivery;
   uint32_t prev = kNil;
   uint32_t next = kNil;
+  // While queued behind another delivery in the direction's lane (see
+  // LinkDirection): when it arrives, the sequence number its delivery
+  // event holds, and the next packet in the lane.
+  uint32_t lane_next = kNil;
+  int64_t arrival_ns = 0;
+  uint64_t seq = 0;
 };
 
 using PacketHandle = uint32_t;
@@ -37,14 +43,21 @@ class PacketPool {
  public:
   // A packet holding a copy of `bytes`.
   PacketHandle Acquire(absl::Span<const uint8_t> bytes, uint64_t id);
-  void Release(PacketHandle h);
-  // References stay valid until the packet is released (std::deque never
-  // moves its elements on growth at the back).
-  PooledPacket& operator[](PacketHandle h) { return packets_[h]; }
-  size_t in_use() const { return packets_.size() - free_.size(); }
+  void Release(PacketHandle h) { free_.push_back(h); }
+  // References stay valid until the packet is released: packets live in
+  // fixed-size chunks that never move (the chunk table may grow). Handles
+  // index them with a shift and a mask, on every hop of every packet.
+  PooledPacket& operator[](PacketHandle h) {
+    return chunks_[h >> kChunkBits][h & (kChunkSize - 1)];
+  }
+  size_t in_use() const { return size_ - free_.size(); }
 
  private:
-  std::deque<PooledPacket> packets_;
+  static constexpr uint32_t kChunkBits = 6;
+  static constexpr uint32_t kChunkSize = uint32_t{1} << kChunkBits;
+
+  std::vector<std::unique_ptr<PooledPacket[]>> chunks_;
+  size_t size_ = 0;  // packets ever created (handles 0 .. size_-1)
   std::vector<PacketHandle> free_;
 };
 

@@ -44,13 +44,15 @@ void Router::Receive(Instant now, int /*port*/, PacketHandle h) {
   if (out < 0) return DropPacket(h, DropReason::kNoRoute);
   ++c.sent;
   c.sent_bytes += p.bytes.size();
-  PacketEvent e;
-  e.time = now;
-  e.type = PacketEventType::kForwarded;
-  e.packet_id = p.id;
-  e.node = this;
-  e.bytes = p.bytes;
-  net.Emit(e);
+  if (net.observed()) {
+    PacketEvent e;
+    e.time = now;
+    e.type = PacketEventType::kForwarded;
+    e.packet_id = p.id;
+    e.node = this;
+    e.bytes = p.bytes;
+    net.Emit(e);
+  }
   egress(out)->Transmit(h);
 }
 

@@ -23,13 +23,15 @@ void SimHost::Send(absl::Span<const uint8_t> ip_packet) {
   NodeCounters& c = mutable_counters();
   ++c.sent;
   c.sent_bytes += ip_packet.size();
-  PacketEvent e;
-  e.time = net.Now();
-  e.type = PacketEventType::kSent;
-  e.packet_id = net.pool()[h].id;
-  e.node = this;
-  e.bytes = ip_packet;
-  net.Emit(e);
+  if (net.observed()) {
+    PacketEvent e;
+    e.time = net.Now();
+    e.type = PacketEventType::kSent;
+    e.packet_id = net.pool()[h].id;
+    e.node = this;
+    e.bytes = ip_packet;
+    net.Emit(e);
+  }
   if (port_count() == 0) return DropPacket(h, DropReason::kNoRoute);
   egress(0)->Transmit(h);
 }
@@ -69,13 +71,15 @@ void SimHost::Receive(Instant now, int /*port*/, PacketHandle h) {
   c.received_bytes += ip.total_length;
   const absl::Span<const uint8_t> packet =
       absl::MakeConstSpan(p.bytes).subspan(0, ip.total_length);
-  PacketEvent e;
-  e.time = now;
-  e.type = PacketEventType::kReceived;
-  e.packet_id = p.id;
-  e.node = this;
-  e.bytes = packet;
-  net.Emit(e);
+  if (net.observed()) {
+    PacketEvent e;
+    e.time = now;
+    e.type = PacketEventType::kReceived;
+    e.packet_id = p.id;
+    e.node = this;
+    e.bytes = packet;
+    net.Emit(e);
+  }
   client_->OnPacket(now, packet);
   // OnPacket may have sent packets (growing the pool), but the pool's
   // elements never move, so `h` is still this packet.

@@ -30,6 +30,7 @@ uint32_t Simulator::AllocSlot() {
 void Simulator::FreeSlot(uint32_t slot) {
   Slot& s = slots_[slot];
   s.in_use = false;
+  s.has_fn = false;
   s.handler = nullptr;
   ++s.generation;  // stale ids stop matching
   if (s.generation == 0) s.generation = 1;
@@ -66,17 +67,21 @@ void Simulator::SiftDown(uint32_t pos) {
   Place(pos, e);
 }
 
+void Simulator::Fix(uint32_t pos) {
+  // The entry may belong above or below its place.
+  if (pos > 0 && Before(heap_[pos], heap_[(pos - 1) / 2])) {
+    SiftUp(pos);
+  } else {
+    SiftDown(pos);
+  }
+}
+
 void Simulator::RemoveAt(uint32_t pos) {
   const uint32_t last = static_cast<uint32_t>(heap_.size()) - 1;
   if (pos != last) {
     Place(pos, heap_[last]);
     heap_.pop_back();
-    // The moved entry may belong above or below its new place.
-    if (pos > 0 && Before(heap_[pos], heap_[(pos - 1) / 2])) {
-      SiftUp(pos);
-    } else {
-      SiftDown(pos);
-    }
+    Fix(pos);
   } else {
     heap_.pop_back();
   }
@@ -84,12 +89,18 @@ void Simulator::RemoveAt(uint32_t pos) {
 
 EventId Simulator::Schedule(Instant at, EventHandler* handler, uint64_t tag) {
   if (at.is_infinite()) return EventId();
+  return ScheduleWithSequence(at, next_seq_++, handler, tag);
+}
+
+EventId Simulator::ScheduleWithSequence(Instant at, uint64_t seq, EventHandler* handler,
+                                        uint64_t tag) {
+  if (at.is_infinite()) return EventId();
   if (at < now_) at = now_;
   const uint32_t slot = AllocSlot();
   Slot& s = slots_[slot];
   s.handler = handler;
   s.tag = tag;
-  heap_.push_back(HeapEntry{at.nanos(), next_seq_++, slot});
+  heap_.push_back(HeapEntry{at.nanos(), seq, slot});
   SiftUp(static_cast<uint32_t>(heap_.size()) - 1);
   return EventId(slot, s.generation);
 }
@@ -97,7 +108,10 @@ EventId Simulator::Schedule(Instant at, EventHandler* handler, uint64_t tag) {
 EventId Simulator::ScheduleFn(Instant at, std::function<void()> fn) {
   static FnHandler marker;
   const EventId id = Schedule(at, &marker, 0);
-  if (id.valid()) fns_[id.slot_] = std::move(fn);
+  if (id.valid() && fn) {  // an empty closure runs the marker's no-op
+    fns_[id.slot_] = std::move(fn);
+    slots_[id.slot_].has_fn = true;
+  }
   return id;
 }
 
@@ -109,7 +123,7 @@ bool Simulator::IsPending(EventId id) const {
 bool Simulator::Cancel(EventId id) {
   if (!IsPending(id)) return false;
   RemoveAt(slots_[id.slot_].heap_pos);
-  fns_[id.slot_] = nullptr;
+  if (slots_[id.slot_].has_fn) fns_[id.slot_] = nullptr;
   FreeSlot(id.slot_);
   return true;
 }
@@ -118,10 +132,12 @@ bool Simulator::Reschedule(EventId id, Instant at) {
   if (!IsPending(id)) return false;
   if (at.is_infinite()) return Cancel(id);
   if (at < now_) at = now_;
+  // A new key in place: the order events run in depends only on the keys
+  // (time, then sequence number; all distinct), never on where entries sit.
   const uint32_t pos = slots_[id.slot_].heap_pos;
-  RemoveAt(pos);
-  heap_.push_back(HeapEntry{at.nanos(), next_seq_++, id.slot_});
-  SiftUp(static_cast<uint32_t>(heap_.size()) - 1);
+  heap_[pos].time = at.nanos();
+  heap_[pos].seq = next_seq_++;
+  Fix(pos);
   return true;
 }
 
@@ -135,17 +151,21 @@ void Simulator::RunTop() {
   Slot& s = slots_[top.slot];
   EventHandler* handler = s.handler;
   const uint64_t tag = s.tag;
-  std::function<void()> fn = std::move(fns_[top.slot]);
-  fns_[top.slot] = nullptr;
+  if (s.has_fn) {
+    std::function<void()> fn = std::move(fns_[top.slot]);
+    fns_[top.slot] = nullptr;
+    // Free before running so that the closure may schedule into the slot.
+    FreeSlot(top.slot);
+    now_ = Instant::FromNanos(top.time);
+    ++events_run_;
+    fn();
+    return;
+  }
   // Free before running so that the handler may schedule into the slot.
   FreeSlot(top.slot);
   now_ = Instant::FromNanos(top.time);
   ++events_run_;
-  if (fn) {
-    fn();
-  } else {
-    handler->OnEvent(now_, tag);
-  }
+  handler->OnEvent(now_, tag);
 }
 
 bool Simulator::Step() {

@@ -65,6 +65,16 @@ class Simulator {
   // Schedules fn() at `at` (same rules as Schedule).
   EventId ScheduleFn(Instant at, std::function<void()> fn);
 
+  // For a handler that queues its own events in time order and keeps only
+  // the earliest in the heap (a link direction's deliveries): TakeSequence
+  // returns the sequence number Schedule would give an event scheduled now,
+  // and ScheduleWithSequence schedules an event under a number taken
+  // earlier. An event scheduled that way runs exactly when it would have
+  // had it been scheduled when its number was taken: the order is by
+  // (time, sequence number) alone.
+  uint64_t TakeSequence() { return next_seq_++; }
+  EventId ScheduleWithSequence(Instant at, uint64_t seq, EventHandler* handler, uint64_t tag);
+
   // Removes a pending event. Returns false if it already ran or was
   // cancelled (or the id is invalid).
   bool Cancel(EventId id);
@@ -105,6 +115,7 @@ class Simulator {
     uint32_t heap_pos = 0;
     uint32_t generation = 0;  // bumped on every alloc and free; never 0 in an id
     bool in_use = false;
+    bool has_fn = false;  // a ScheduleFn event: its closure is in fns_
   };
   class FnHandler;
 
@@ -117,6 +128,8 @@ class Simulator {
   void SiftUp(uint32_t pos);
   void SiftDown(uint32_t pos);
   void RemoveAt(uint32_t pos);
+  // Restores heap order after the entry at `pos` changed its key.
+  void Fix(uint32_t pos);
   void RunTop();
 
   Instant now_ = Instant::Zero();

@@ -43,6 +43,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -55,10 +56,12 @@
 #include "netsim/link.h"
 #include "netsim/link_params.h"
 #include "netsim/network.h"
+#include "netsim/pcap_tap.h"
 #include "netsim/random.h"
 #include "netsim/sim_host.h"
 #include "netsim/simulator.h"
 #include "netsim/stack_host.h"
+#include "netsim/trace.h"
 #include "tcp/config.h"
 #include "tcp/stack.h"
 
@@ -87,6 +90,13 @@ ABSL_FLAG(bool, engine_checksums, true,
           "whether the stacks verify TCP checksums themselves (netsim's hosts verify every "
           "packet's checksums before delivery anyway; false shows what the second pass costs)");
 ABSL_FLAG(double, max_sim_s, 36000, "give up when simulated time passes this");
+ABSL_FLAG(std::string, pcap, "",
+          "if set, writes every packet the link delivers (both directions) to this pcap file; "
+          "for checking that a change leaves the simulated packets byte for byte the same "
+          "(slows the run: not for timing)");
+ABSL_FLAG(std::string, trace, "",
+          "if set, writes every packet event (sent, queued, dropped, delivered, received) with "
+          "its decoded segment to this file, one per line; for comparing runs (not for timing)");
 
 namespace tcplab::bench {
 namespace {
@@ -246,6 +256,30 @@ int Run() {
     return 2;
   }
 
+  // Verification outputs (off when timing): a pcap of the link, a trace of
+  // every packet event.
+  std::unique_ptr<netsim::PcapTap> tap;
+  if (const std::string path = absl::GetFlag(FLAGS_pcap); !path.empty()) {
+    auto writer = netsim::PcapWriter::OpenFile(path, netsim::LinkType::kRaw);
+    if (!writer.ok()) {
+      std::fprintf(stderr, "bulk_transfer: %s\n", writer.status().ToString().c_str());
+      return 2;
+    }
+    tap = netsim::PcapTap::ForLink(&net, *link, std::move(*writer));
+  }
+  std::FILE* trace_file = nullptr;
+  if (const std::string path = absl::GetFlag(FLAGS_trace); !path.empty()) {
+    trace_file = std::fopen(path.c_str(), "w");
+    if (trace_file == nullptr) {
+      std::fprintf(stderr, "bulk_transfer: cannot write %s\n", path.c_str());
+      return 2;
+    }
+    net.SetTraceHook([trace_file](const netsim::PacketEvent& e) {
+      const std::string line = netsim::FormatPacketEventWithSegment(e);
+      std::fprintf(trace_file, "%s\n", line.c_str());
+    });
+  }
+
   // Both hosts alike; every switch the comparison depends on is set here
   // rather than left to the engine's defaults.
   tcp::StackConfig config;
@@ -295,6 +329,13 @@ int Run() {
   const double wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   const double cpu_s = CpuSeconds() - cpu_start;
+  if (tap != nullptr) {
+    if (absl::Status s = tap->writer().Flush(); !s.ok() || !tap->status().ok()) {
+      std::fprintf(stderr, "bulk_transfer: writing the pcap failed\n");
+      return 2;
+    }
+  }
+  if (trace_file != nullptr) std::fclose(trace_file);
 
   uint64_t retransmissions = 0, timeouts = 0, recoveries = 0;
   uint64_t fast_rtx = 0, sack_rtx = 0, timeout_rtx = 0, recovery_rtx = 0;
