@@ -33,6 +33,7 @@
 #include "netsim/sim_host.h"
 #include "netsim/simulator.h"
 #include "netsim/stack_host.h"
+#include "netsim/test_apps.h"
 #include "tcp/config.h"
 #include "tcp/counters.h"
 #include "tcp/cubic.h"
@@ -58,109 +59,9 @@ double Seconds(Instant t) { return absl::ToDoubleSeconds(t.since_start()); }
 
 // --- the byte stream ------------------------------------------------------------
 
-// Byte i of the stream is Pattern()[i % kPeriod]. The period is prime, so a
-// segment delivered at a wrong offset (by any whole number of segments or
-// windows short of ~95 MB) meets different bytes. Twice the period is kept
-// so that any span of up to one period is contiguous.
-constexpr size_t kPeriod = 65521;
-
-const std::vector<uint8_t>& Pattern() {
-  static const std::vector<uint8_t>* const p = [] {
-    auto* v = new std::vector<uint8_t>(2 * kPeriod);
-    for (size_t i = 0; i < kPeriod; ++i) {
-      (*v)[i] = static_cast<uint8_t>((i * 131 + i / 251 + 7) & 0xff);
-    }
-    std::memcpy(v->data() + kPeriod, v->data(), kPeriod);
-    return v;
-  }();
-  return *p;
-}
-
-// Connects, writes `total` bytes of the stream as fast as the send buffer
-// takes them, then shuts down its sending side.
-class Source : public Application {
- public:
-  explicit Source(uint64_t total) : total_(total) {}
-
-  void Start(Instant now, StackHost& host) {
-    auto id = host.stack().Connect(now, kServerAddr, kPort);
-    ASSERT_TRUE(id.ok()) << id.status();
-    socket = *id;
-    host.Kick(now);
-  }
-
-  void OnEvent(Instant now, StackHost& host, const tcp::Event& e) override {
-    if (e.socket != socket) return;
-    if (e.kind == EventKind::kReset || e.kind == EventKind::kTimedOut) failed = true;
-    if (e.kind != EventKind::kConnected && e.kind != EventKind::kWritable) return;
-    while (written_ < total_) {
-      const size_t n = static_cast<size_t>(std::min<uint64_t>(kPeriod, total_ - written_));
-      auto took = host.stack().Send(
-          now, socket, absl::MakeConstSpan(Pattern().data() + written_ % kPeriod, n));
-      ASSERT_TRUE(took.ok()) << took.status();
-      written_ += *took;
-      if (*took < n) return;  // buffer full: wait for kWritable
-    }
-    if (!shut_) {
-      shut_ = true;
-      ASSERT_TRUE(host.stack().Shutdown(now, socket).ok());
-    }
-  }
-
-  tcp::SocketId socket = tcp::kInvalidSocket;
-  bool failed = false;
-
- private:
-  uint64_t total_;
-  uint64_t written_ = 0;
-  bool shut_ = false;
-};
-
-// Accepts one connection, reads everything, checks every byte against the
-// stream, and closes at EOF.
-class CheckingSink : public Application {
- public:
-  void Listen(Instant now, StackHost& host) {
-    auto id = host.stack().Listen(now, kPort, 4);
-    ASSERT_TRUE(id.ok()) << id.status();
-    listener_ = *id;
-  }
-
-  void OnEvent(Instant now, StackHost& host, const tcp::Event& e) override {
-    tcp::Stack& s = host.stack();
-    if (e.socket == listener_ && e.kind == EventKind::kAcceptable) {
-      auto id = s.Accept(now, listener_);
-      if (id.ok()) socket_ = *id;
-    }
-    if (socket_ == tcp::kInvalidSocket || eof) return;
-    while (true) {
-      auto n = s.Receive(now, socket_, absl::MakeSpan(buf_));
-      if (!n.ok() || *n == 0) break;
-      for (size_t at = 0; at < *n;) {
-        const size_t off = (received + at) % kPeriod;
-        const size_t len = std::min(*n - at, kPeriod);
-        if (std::memcmp(buf_.data() + at, Pattern().data() + off, len) != 0) ++mismatches;
-        at += len;
-      }
-      received += *n;
-    }
-    if (s.GetReadiness(socket_).eof) {
-      eof = true;
-      eof_at = now;
-      (void)s.Close(now, socket_);
-    }
-  }
-
-  uint64_t received = 0;
-  uint64_t mismatches = 0;  // chunks (of up to kPeriod bytes) with a wrong byte
-  bool eof = false;
-  Instant eof_at = Instant::Infinite();
-
- private:
-  tcp::SocketId listener_ = tcp::kInvalidSocket;
-  tcp::SocketId socket_ = tcp::kInvalidSocket;
-  std::vector<uint8_t> buf_ = std::vector<uint8_t>(1 << 16);
-};
+using testing::CheckingSink;
+// Named for what it does here: the bulk sender of the shared test apps.
+using Source = testing::BulkSender;
 
 // --- taps between a SimHost and its StackHost --------------------------------
 
@@ -247,7 +148,7 @@ class Transfer {
         server(server_host_, WithAddress(s.config, kServerAddr)),
         sender_tap(&client),
         dropper(&server, s.drop_offset),
-        source(s.total) {
+        source(s.total, kServerAddr, kPort, testing::kStreamPeriod) {
     client_host_->SetClient(&sender_tap);
     server_host_->SetClient(&dropper);
     client.SetApplication(&source);
@@ -286,7 +187,7 @@ class Transfer {
   AfterInput sender_tap;
   DropOneSegment dropper;
   Source source;
-  CheckingSink sink;
+  CheckingSink sink{kPort};
 };
 
 double Mbps(double bytes, double seconds) { return bytes * 8 / seconds / 1e6; }

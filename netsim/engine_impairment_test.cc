@@ -35,6 +35,7 @@
 #include "netsim/pcap_tap.h"
 #include "netsim/sim_host.h"
 #include "netsim/stack_host.h"
+#include "netsim/test_apps.h"
 #include "netsim/trace.h"
 #include "tcp/config.h"
 #include "tcp/counters.h"
@@ -60,151 +61,8 @@ constexpr absl::Duration kSimulatedLimit = absl::Seconds(3600);
 
 Instant At(absl::Duration d) { return Instant::Zero() + d; }
 
-// Position-dependent and not periodic at any power of two, so a byte that
-// lands at the wrong offset (a retransmission or reassembly slip) differs.
-uint8_t PatternByte(size_t i) { return static_cast<uint8_t>((i * 131 + i / 251 + 7) & 0xff); }
-
-// The stream, made once: the sender writes from it and the receiver
-// compares against it.
-absl::Span<const uint8_t> Pattern(size_t total) {
-  static const std::vector<uint8_t>* const pattern = [] {
-    auto* p = new std::vector<uint8_t>(kTenMegabytes);
-    for (size_t i = 0; i < p->size(); ++i) (*p)[i] = PatternByte(i);
-    return p;
-  }();
-  return absl::MakeConstSpan(*pattern).first(std::min(total, pattern->size()));
-}
-
-// --- the applications --------------------------------------------------------
-
-// Connects, writes `total` pattern bytes as fast as the buffer takes them,
-// then shuts down its sending side (it never closes: it waits for CLOSED).
-class BulkSender : public Application {
- public:
-  explicit BulkSender(size_t total) : total_(total) {}
-
-  void Start(Instant now, StackHost& host) {
-    auto id = host.stack().Connect(now, kServerAddr, kPort);
-    ASSERT_TRUE(id.ok()) << id.status();
-    socket = *id;
-    host.Kick(now);
-  }
-
-  void OnEvent(Instant now, StackHost& host, const tcp::Event& e) override {
-    if (e.socket != socket) return;
-    switch (e.kind) {
-      case EventKind::kConnected:
-      case EventKind::kWritable:
-        Pump(now, host);
-        break;
-      case EventKind::kReset:
-      case EventKind::kTimedOut:
-        failed = true;
-        failed_at = now;
-        error = host.stack().Error(socket);
-        break;
-      case EventKind::kClosed:
-        closed = true;
-        closed_at = now;
-        break;
-      default:
-        break;
-    }
-  }
-
-  tcp::SocketId socket = tcp::kInvalidSocket;
-  size_t written = 0;
-  bool shut = false;
-  bool failed = false;
-  Instant failed_at = Instant::Infinite();
-  absl::Status error;
-  bool closed = false;
-  Instant closed_at = Instant::Infinite();
-
- private:
-  void Pump(Instant now, StackHost& host) {
-    const absl::Span<const uint8_t> pattern = Pattern(total_);
-    while (written < total_) {
-      const size_t n = std::min<size_t>(16384, total_ - written);
-      auto took = host.stack().Send(now, socket, pattern.subspan(written, n));
-      ASSERT_TRUE(took.ok()) << took.status();
-      written += *took;
-      if (*took < n) return;  // buffer full: wait for kWritable
-    }
-    if (!shut) {
-      shut = true;
-      ASSERT_TRUE(host.stack().Shutdown(now, socket).ok());
-    }
-  }
-
-  size_t total_;
-};
-
-// Listens, accepts one connection, reads everything, compares each byte with
-// the pattern, and closes once the peer's FIN has been read. The receiving
-// connection's counters are snapshotted just before the close (afterwards
-// the socket id is released).
-class CheckingSink : public Application {
- public:
-  void Listen(Instant now, StackHost& host) {
-    auto id = host.stack().Listen(now, kPort, 4);
-    ASSERT_TRUE(id.ok()) << id.status();
-    listener_ = *id;
-  }
-
-  void OnEvent(Instant now, StackHost& host, const tcp::Event& e) override {
-    tcp::Stack& s = host.stack();
-    if (e.socket == listener_ && e.kind == EventKind::kAcceptable) {
-      auto id = s.Accept(now, listener_);
-      if (id.ok()) socket = *id;
-    }
-    if (socket == tcp::kInvalidSocket || eof) return;
-    while (true) {
-      auto n = s.Receive(now, socket, absl::MakeSpan(buf_));
-      if (!n.ok() || *n == 0) break;
-      const absl::Span<const uint8_t> expected =
-          Pattern(kTenMegabytes).subspan(std::min(received, kTenMegabytes));
-      const bool same = *n <= expected.size() && std::memcmp(buf_.data(), expected.data(), *n) == 0;
-      for (size_t i = 0; !same && i < *n; ++i) {
-        if (i >= expected.size() || buf_[i] != expected[i]) {
-          if (mismatches == 0) first_mismatch = received + i;
-          ++mismatches;
-        }
-      }
-      received += *n;
-      last_data_at = now;
-    }
-    if (s.GetReadiness(socket).eof) {
-      eof = true;
-      eof_at = now;
-      auto info = s.Info(socket);
-      if (info.ok()) info_at_eof = *info;
-      close_status = s.Close(now, socket);
-    }
-  }
-
-  // Info of the accepted connection while it is still held.
-  std::optional<tcp::ConnectionInfo> LiveInfo(StackHost& host) const {
-    if (socket == tcp::kInvalidSocket || eof) return std::nullopt;
-    auto info = host.stack().Info(socket);
-    if (!info.ok()) return std::nullopt;
-    return *info;
-  }
-
-  tcp::SocketId socket = tcp::kInvalidSocket;
-  size_t received = 0;
-  size_t mismatches = 0;
-  size_t first_mismatch = 0;
-  Instant last_data_at = Instant::Infinite();
-  bool eof = false;
-  Instant eof_at = Instant::Infinite();
-  std::optional<tcp::ConnectionInfo> info_at_eof;
-  absl::Status close_status;
-
- private:
-  tcp::SocketId listener_ = tcp::kInvalidSocket;
-  std::vector<uint8_t> buf_ = std::vector<uint8_t>(65536);
-};
+using testing::BulkSender;
+using testing::CheckingSink;
 
 // --- what the engine reports -------------------------------------------------
 
@@ -410,8 +268,8 @@ Outcome RunTransfer(const Scenario& sc, size_t total = kTenMegabytes) {
   EngineLog client_log, server_log;
   client.stack().SetObserver(&client_log);
   server.stack().SetObserver(&server_log);
-  BulkSender sender(total);
-  CheckingSink sink;
+  BulkSender sender(total, kServerAddr, kPort);
+  CheckingSink sink(kPort);
   client.SetApplication(&sender);
   server.SetApplication(&sink);
 
