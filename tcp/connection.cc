@@ -1048,7 +1048,12 @@ void Connection::SackRecoveryOutput(Instant now) {
     if (persisting_) return;
     const Seq from = Max(high_rxt_, snd_una_);
     const SackScoreboard::Hole hole = scoreboard_.NextHole(from);
-    const int32_t data_left = hole.len > 0 ? DataEnd() - hole.seq : 0;
+    // Retransmissions stay inside the peer's window too: after it shrank,
+    // a hole past the right edge waits like new data (connection.h; found
+    // by engine_fuzz, crash_sack_rexmit_past_shrunk_window).
+    const Seq wnd_edge = snd_una_ + snd_wnd_;
+    const int32_t data_left =
+        hole.len > 0 ? std::min<int32_t>(DataEnd() - hole.seq, wnd_edge - hole.seq) : 0;
     // Rules 1 and 3 resend (up to an SMSS of) the hole, and move HighRxt.
     const auto resend_hole = [&] {
       const uint32_t len = std::min<uint32_t>({hole.len, smss, static_cast<uint32_t>(data_left)});
@@ -1089,7 +1094,7 @@ void Connection::SackRecoveryOutput(Instant now) {
     // unSACKed data (HighRxt stays).
     if (!rescue_done_) {
       rescue_done_ = true;
-      Seq end = Min(snd_max_, DataEnd());
+      Seq end = Min(Min(snd_max_, DataEnd()), wnd_edge);
       Seq start = end - std::min<uint32_t>(smss, static_cast<uint32_t>(std::max<int32_t>(end - snd_una_, 0)));
       if (!scoreboard_.empty() && scoreboard_.highest_sacked() >= end) return;
       if (!scoreboard_.empty()) start = Max(start, scoreboard_.highest_sacked());
