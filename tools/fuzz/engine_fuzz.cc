@@ -64,6 +64,7 @@
 #include "tcp/wire/packet.h"
 #include "tcp/wire/render.h"
 #include "tcp/wire/seq.h"
+#include "tools/fuzz/fuzz_input.h"
 
 namespace {
 
@@ -85,25 +86,7 @@ const Ipv4Address kPeer(10, 0, 0, 2);
 constexpr uint16_t kListenPort = 80;
 constexpr uint16_t kPeerPort = 5000;
 
-class Reader {
- public:
-  Reader(const uint8_t* data, size_t size) : p_(data), n_(size) {}
-  bool done() const { return i_ >= n_; }
-  uint8_t U8() { return i_ < n_ ? p_[i_++] : 0; }
-  uint16_t U16() {
-    const uint16_t hi = U8();
-    return static_cast<uint16_t>(hi << 8 | U8());
-  }
-  uint32_t U32() {
-    const uint32_t hi = U16();
-    return hi << 16 | U16();
-  }
-
- private:
-  const uint8_t* p_;
-  size_t n_;
-  size_t i_ = 0;
-};
+using Reader = tcplab::fuzz::FuzzInput;
 
 uint8_t StreamByte(uint32_t offset, uint32_t salt) {
   uint32_t x = (offset ^ salt) * 0x9E3779B1u;

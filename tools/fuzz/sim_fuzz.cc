@@ -50,6 +50,7 @@
 #include "tcp/config.h"
 #include "tcp/events.h"
 #include "tcp/stack.h"
+#include "tools/fuzz/fuzz_input.h"
 
 namespace {
 
@@ -70,25 +71,7 @@ constexpr uint64_t kEventLimit = 4'000'000;
 
 Instant At(absl::Duration d) { return Instant::Zero() + d; }
 
-class Reader {
- public:
-  Reader(const uint8_t* data, size_t size) : p_(data), n_(size) {}
-  uint8_t U8() { return i_ < n_ ? p_[i_++] : 0; }
-  uint16_t U16() {
-    const uint16_t hi = U8();
-    return static_cast<uint16_t>(hi << 8 | U8());
-  }
-  uint32_t U32() {
-    const uint32_t hi = U16();
-    return hi << 16 | U16();
-  }
-  double Fraction(double max) { return max * U8() / 255.0; }
-
- private:
-  const uint8_t* p_;
-  size_t n_;
-  size_t i_ = 0;
-};
+using Reader = tcplab::fuzz::FuzzInput;
 
 uint8_t PatternByte(size_t i) { return static_cast<uint8_t>((i * 131 + i / 251 + 7) & 0xff); }
 
