@@ -5,11 +5,11 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
-#include <random>
 #include <vector>
 
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "netsim/random.h"
 #include "tcp/base/instant.h"
 #include "tcp/config.h"
 #include "tcp/congestion.h"
@@ -198,11 +198,13 @@ TEST(CubicMathTest, CubeRootSpecialValues) {
 }
 
 TEST(CubicMathTest, CubeRootOfRandomValues) {
-  std::mt19937_64 rng(6);
-  std::uniform_real_distribution<double> mantissa(1.0, 2.0);
-  std::uniform_int_distribution<int> exponent(-1070, 1020);
+  // The project's own generator (netsim/random.h), not <random>'s
+  // distributions, whose output differs between library versions.
+  ::tcplab::netsim::Rng rng(6);
   for (int i = 0; i < 100000; ++i) {
-    double x = std::ldexp(mantissa(rng), exponent(rng));
+    const double mantissa = 1.0 + rng.Uniform01();
+    const int exponent = -1070 + static_cast<int>(rng.Below(1020 + 1070 + 1));
+    double x = std::ldexp(mantissa, exponent);
     if (i % 2) x = -x;
     const double got = DeterministicCbrt(x);
     const double want = std::cbrt(x);  // libm is fine as a reference
@@ -210,9 +212,8 @@ TEST(CubicMathTest, CubeRootOfRandomValues) {
   }
   // And where CUBIC uses it: (W_max - cwnd_epoch) / C for windows of 1 to
   // 100000 segments.
-  std::uniform_real_distribution<double> window(0.0, 250000.0);
   for (int i = 0; i < 100000; ++i) {
-    const double x = window(rng);
+    const double x = 250000.0 * rng.Uniform01();
     ASSERT_LT(std::abs(DeterministicCbrt(x) - std::cbrt(x)) / std::cbrt(x), 1e-12) << x;
   }
 }

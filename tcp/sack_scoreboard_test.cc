@@ -7,12 +7,12 @@
 #include <algorithm>
 #include <cstdint>
 #include <initializer_list>
-#include <random>
 #include <utility>
 #include <vector>
 
 #include "absl/types/span.h"
 #include "gtest/gtest.h"
+#include "netsim/random.h"
 #include "tcp/wire/seq.h"
 #include "tcp/wire/tcp_options.h"
 
@@ -525,21 +525,25 @@ uint64_t ReferencePipe(const ByteModel& m, int64_t una, int64_t max,
   return pipe;
 }
 
+// The project's own generator (netsim/random.h), not <random>'s
+// distributions, whose output differs between library versions.
+int64_t UniformIn(::tcplab::netsim::Rng& rng, int64_t lo, int64_t hi) {
+  return lo + static_cast<int64_t>(rng.Below(static_cast<uint64_t>(hi - lo) + 1));
+}
+
 Seq At(Seq base, int64_t off) {
   return base + static_cast<uint32_t>(static_cast<int32_t>(off));
 }
 
 TEST(SackScoreboardTest, MatchesPerByteReferenceOnRandomScoreboards) {
-  std::mt19937 rng(6675);
-  auto uni = [&](int64_t lo, int64_t hi) {
-    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
-  };
+  ::tcplab::netsim::Rng rng(6675);
+  auto uni = [&](int64_t lo, int64_t hi) { return UniformIn(rng, lo, hi); };
   const uint32_t bases[] = {0u, 0xFFFFFFFFu, 0x7FFFFFFFu, 0x80000000u};
   for (int iter = 0; iter < 3000; ++iter) {
     SCOPED_TRACE(::testing::Message() << "iteration " << iter);
     const int64_t n = uni(1, 4) == 1 ? uni(2, 60) : uni(200, 1500);
     // Bases near 2^32 and 2^31 put wrap-around inside the window.
-    Seq base = iter % 3 == 0 ? Seq(static_cast<uint32_t>(rng()))
+    Seq base = iter % 3 == 0 ? Seq(static_cast<uint32_t>(rng.Next()))
                              : Seq(bases[iter % 4] -
                                    static_cast<uint32_t>(uni(0, n)));
     const uint32_t smss = uni(1, 5) == 1 ? 1 : uni(1, 120);
@@ -642,16 +646,14 @@ TEST(SackScoreboardTest, MatchesPerByteReferenceOnRandomScoreboards) {
 // ------------------------------------------------------------- robustness
 
 TEST(SackScoreboardTest, GarbageNeverBreaksTheInvariants) {
-  std::mt19937 rng(2018);
-  auto uni = [&](int64_t lo, int64_t hi) {
-    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
-  };
+  ::tcplab::netsim::Rng rng(2018);
+  auto uni = [&](int64_t lo, int64_t hi) { return UniformIn(rng, lo, hi); };
   SackScoreboard sb;
-  uint32_t anchor = rng();
+  uint32_t anchor = static_cast<uint32_t>(rng.Next());
   // Values near the anchor, near 2^31 from it, or anything at all.
   auto pick = [&]() -> uint32_t {
     switch (uni(0, 5)) {
-      case 0: return static_cast<uint32_t>(rng());
+      case 0: return static_cast<uint32_t>(rng.Next());
       case 1: return anchor + static_cast<uint32_t>(uni(-3, 3)) +
                      (uint32_t{1} << 31);
       case 2: return anchor + static_cast<uint32_t>(uni(-100000, 100000)) +
@@ -661,7 +663,7 @@ TEST(SackScoreboardTest, GarbageNeverBreaksTheInvariants) {
   };
   for (int iter = 0; iter < 60000; ++iter) {
     SCOPED_TRACE(::testing::Message() << "iteration " << iter);
-    if (uni(0, 200) == 0) anchor = rng();
+    if (uni(0, 200) == 0) anchor = rng.Next();
     const int op = uni(0, 9);
     if (op <= 5) {
       const Seq una(pick());
@@ -695,7 +697,7 @@ TEST(SackScoreboardTest, GarbageNeverBreaksTheInvariants) {
       const Seq max = uni(0, 2) == 0 ? Seq(pick())
                                      : una + static_cast<uint32_t>(
                                                  uni(0, 20000));
-      const uint32_t smss = static_cast<uint32_t>(uni(0, 3) == 0 ? rng()
+      const uint32_t smss = static_cast<uint32_t>(uni(0, 3) == 0 ? rng.Next()
                                                                  : uni(0, 2000));
       const int dup = static_cast<int>(uni(-2, 10));
       const int32_t window = max - una;
