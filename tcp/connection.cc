@@ -997,11 +997,7 @@ void Connection::EnterRecovery(Instant now) {
   if (config_.limited_transmit) flight = std::min(flight, congestion_->cwnd());
   congestion_->OnCongestionEvent(now, flight);
   // RFC 6675 §5 (4.3) / RFC 5681 (2): the first presumed-lost segment.
-  uint32_t len = RetransmitLength();
-  if (sack_ok_) {
-    const SackScoreboard::Hole hole = scoreboard_.NextHole(snd_una_);
-    if (hole.len > 0 && hole.seq == snd_una_) len = std::min(len, hole.len);
-  }
+  const uint32_t len = HoleAtUnaLength();
   ++stats_.fast_retransmissions;
   Retransmit(now, snd_una_, len);
   high_rxt_ = snd_una_ + len;
@@ -1237,11 +1233,7 @@ void Connection::OnRetransmitTimeout(Instant now) {
     SendSyn(now, state_ != ConnectionState::kSynSent);
     seq_len = 1;
   } else {
-    uint32_t len = RetransmitLength();
-    if (!scoreboard_.empty()) {
-      const SackScoreboard::Hole hole = scoreboard_.NextHole(snd_una_);
-      if (hole.len > 0 && hole.seq == snd_una_) len = std::min(len, hole.len);
-    }
+    const uint32_t len = HoleAtUnaLength();
     bool fin = FinSent() && snd_una_ + len == FinSeq();
     snd_nxt_ = snd_una_;  // go-back-N
     ++stats_.timeout_retransmissions;
@@ -1252,6 +1244,13 @@ void Connection::OnRetransmitTimeout(Instant now) {
     o->OnRetransmit(id_, snd_una_, seq_len, rtx_count_, now);
   }
   rtx_deadline_ = now + rto_.rto();
+}
+
+uint32_t Connection::HoleAtUnaLength() const {
+  uint32_t len = RetransmitLength();
+  const SackScoreboard::Hole hole = scoreboard_.NextHole(snd_una_);
+  if (hole.len > 0 && hole.seq == snd_una_) len = std::min(len, hole.len);
+  return len;
 }
 
 uint32_t Connection::RetransmitLength() const {

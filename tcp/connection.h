@@ -240,6 +240,8 @@ class Connection {
   // Data bytes a retransmission of SND.UNA carries: at most one MSS and
   // what the peer's window allows.
   uint32_t RetransmitLength() const;
+  // The same, but not into data the peer has SACKed right after SND.UNA.
+  uint32_t HoleAtUnaLength() const;
 
   // --- loss recovery and congestion control ---
   void InitCongestion();
