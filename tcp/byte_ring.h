@@ -35,6 +35,14 @@ class ByteRing {
   // Copies out.size() bytes starting `offset` from the front.
   // Requires offset + out.size() <= capacity().
   void CopyOut(size_t offset, absl::Span<uint8_t> out) const;
+  // The n bytes starting `offset` from the front, in place, when they do
+  // not wrap around the end of the storage; empty otherwise (and for n 0).
+  // Valid until the next call that writes or consumes.
+  absl::Span<const uint8_t> View(size_t offset, size_t n) const {
+    const size_t start = Index(offset);
+    if (n == 0 || n > capacity_ - start) return {};
+    return absl::Span<const uint8_t>(data_.get() + start, n);
+  }
   // Drops n bytes from the front (n <= size()).
   void Consume(size_t n);
 

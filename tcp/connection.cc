@@ -735,8 +735,15 @@ void Connection::MaybeEnterPersist(Instant now) {
 }
 
 void Connection::SendSegmentAt(Instant now, Seq seq, uint32_t len, bool fin) {
-  absl::Span<uint8_t> scratch = env_->PayloadScratch().first(len);
-  send_buf_.CopyOut(static_cast<uint32_t>(seq - send_buf_seq_), scratch);
+  // The payload is serialized straight from the send buffer; only a
+  // segment that wraps around the ring's end is gathered first.
+  const size_t offset = static_cast<uint32_t>(seq - send_buf_seq_);
+  absl::Span<const uint8_t> payload = send_buf_.View(offset, len);
+  if (payload.size() != len) {
+    absl::Span<uint8_t> scratch = env_->PayloadScratch().first(len);
+    send_buf_.CopyOut(offset, scratch);
+    payload = scratch;
+  }
   uint8_t flags = fl::kAck;
   if (fin) flags |= fl::kFin;
   if (len > 0 && seq + len == DataEnd()) flags |= fl::kPsh;
@@ -746,7 +753,7 @@ void Connection::SendSegmentAt(Instant now, Seq seq, uint32_t len, bool fin) {
     ++stats_.retransmissions;
     rtt_timing_ = false;  // Karn
   }
-  EmitPacket(now, flags, seq, scratch, /*syn_options=*/false);
+  EmitPacket(now, flags, seq, payload, /*syn_options=*/false);
   if (len > 0) last_send_ = now;
   if (end > snd_nxt_) snd_nxt_ = end;
   if (end > snd_max_) snd_max_ = end;

@@ -37,6 +37,19 @@ TEST(ByteRingTest, AppendConsumeWrapAround) {
   EXPECT_EQ(mid, Iota(3, 9));
 }
 
+TEST(ByteRingTest, ViewOnlyWhereContiguous) {
+  ByteRing r(10);
+  r.Append(Iota(7));
+  r.Consume(6);
+  r.Append(Iota(5, 7));  // bytes 6..11 at storage 6..9, 0..1
+  absl::Span<const uint8_t> v = r.View(1, 3);
+  EXPECT_EQ(std::vector<uint8_t>(v.begin(), v.end()), Iota(3, 7));
+  EXPECT_TRUE(r.View(2, 3).empty());  // would wrap
+  EXPECT_TRUE(r.View(0, 0).empty());
+  v = r.View(4, 2);  // after the wrap
+  EXPECT_EQ(std::vector<uint8_t>(v.begin(), v.end()), Iota(2, 10));
+}
+
 TEST(ByteRingTest, ParkedBytesSurviveEmptying) {
   ByteRing r(8);
   r.Append(Iota(5));
