@@ -38,8 +38,9 @@ void StackHost::Kick(Instant now) {
   // events; one loop here drains them all, however deep the calls.
   if (!in_kick_) {
     in_kick_ = true;
-    while (std::optional<tcp::Event> e = stack_.PollEvent()) {
-      if (app_ != nullptr) app_->OnEvent(now, *this, *e);
+    tcp::Event e;
+    while (stack_.PollEvent(&e)) {
+      if (app_ != nullptr) app_->OnEvent(now, *this, e);
     }
     in_kick_ = false;
   }

@@ -97,6 +97,13 @@ TEST(PairTest, HandshakeEstablishesBothSides) {
   std::vector<EventKind> ev;
   while (auto e = net.a().PollEvent()) ev.push_back(e->kind);
   EXPECT_THAT(ev, ::testing::ElementsAre(EventKind::kConnected));
+  // The out-parameter form hands out the same queue: the server's events.
+  Event e;
+  ASSERT_TRUE(net.b().PollEvent(&e));
+  EXPECT_EQ(e.kind, EventKind::kAcceptable);
+  while (net.b().PollEvent(&e)) {}
+  EXPECT_FALSE(net.b().PollEvent(&e));
+  EXPECT_FALSE(net.b().PollEvent().has_value());
 }
 
 TEST(PairTest, OneMegabyteEachWayExact) {

@@ -218,17 +218,23 @@ void Stack::PostEvent(SocketId id, EventKind kind, Instant now) {
   if (observer_ != nullptr) observer_->OnEvent(e, now);
 }
 
-std::optional<Event> Stack::PollEvent() {
+bool Stack::PollEvent(Event* out) {
   if (event_head_ >= events_.size()) {
     events_.clear();
     event_head_ = 0;
-    return std::nullopt;
+    return false;
   }
-  Event e = events_[event_head_++];
+  *out = events_[event_head_++];
   if (event_head_ == events_.size()) {
     events_.clear();
     event_head_ = 0;
   }
+  return true;
+}
+
+std::optional<Event> Stack::PollEvent() {
+  Event e;
+  if (!PollEvent(&e)) return std::nullopt;
   return e;
 }
 

@@ -108,6 +108,10 @@ class Stack : private ConnectionEnv {
   // --- queries ---
   Readiness GetReadiness(SocketId id) const;
   std::optional<Event> PollEvent();
+  // The same, false when there is none. Without std::optional, which
+  // compilers assemble in memory and read back in other widths (a stall on
+  // every call): the per-packet loop of a host uses this one.
+  bool PollEvent(Event* out);
   // kListen for a listener; kClosed for an unknown or released id.
   ConnectionState State(SocketId id) const;
   // The terminal error (OK while there is none); NotFound for unknown ids.
