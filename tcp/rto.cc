@@ -4,9 +4,30 @@
 
 namespace tcplab::tcp {
 
+namespace {
+
+// Quarter nanoseconds, absl::Duration's resolution. The durations here are
+// finite and far below the int64 range of quarters (73 years).
+int64_t ToQuarters(absl::Duration d) {
+  const int64_t ns = absl::ToInt64Nanoseconds(d);
+  if (absl::Nanoseconds(ns) == d) return 4 * ns;  // every sample the engine takes
+  return 4 * ns + (d - absl::Nanoseconds(ns)) / (absl::Nanoseconds(1) / 4);
+}
+
+const absl::Duration kQuarters[4] = {absl::ZeroDuration(), absl::Nanoseconds(1) / 4,
+                                     absl::Nanoseconds(1) / 2, absl::Nanoseconds(3) / 4};
+
+// For q >= 0 (durations here are not negative).
+absl::Duration FromQuarters(int64_t q) {
+  const absl::Duration d = absl::Nanoseconds(q / 4);
+  return q % 4 == 0 ? d : d + kQuarters[q % 4];
+}
+
+}  // namespace
+
 RtoEstimator::RtoEstimator(absl::Duration initial, absl::Duration min,
                            absl::Duration max, absl::Duration granularity)
-    : min_(min), max_(std::max(min, max)), granularity_(granularity) {
+    : min_(min), max_(std::max(min, max)), granularity_q_(ToQuarters(granularity)) {
   rto_ = base_rto_ = Clamp(initial);
 }
 
@@ -16,18 +37,19 @@ absl::Duration RtoEstimator::Clamp(absl::Duration d) const {
 
 void RtoEstimator::OnSample(absl::Duration rtt, int64_t samples_per_rtt) {
   const int64_t n = samples_per_rtt < 1 ? 1 : samples_per_rtt;
-  if (rtt < absl::ZeroDuration()) rtt = absl::ZeroDuration();
+  const int64_t r = rtt < absl::ZeroDuration() ? 0 : ToQuarters(rtt);
   if (!has_sample_) {
-    srtt_ = rtt;
-    rttvar_ = rtt / 2;
+    srtt_q_ = r;
+    rttvar_q_ = r / 2;
     has_sample_ = true;
   } else {
-    absl::Duration err = srtt_ - rtt;
-    if (err < absl::ZeroDuration()) err = -err;
-    rttvar_ = rttvar_ - rttvar_ / (4 * n) + err / (4 * n);
-    srtt_ = srtt_ - srtt_ / (8 * n) + rtt / (8 * n);
+    const int64_t err = srtt_q_ > r ? srtt_q_ - r : r - srtt_q_;
+    rttvar_q_ = rttvar_q_ - rttvar_q_ / (4 * n) + err / (4 * n);
+    srtt_q_ = srtt_q_ - srtt_q_ / (8 * n) + r / (8 * n);
   }
-  base_rto_ = Clamp(srtt_ + std::max(granularity_, 4 * rttvar_));
+  srtt_ = FromQuarters(srtt_q_);
+  rttvar_ = FromQuarters(rttvar_q_);
+  base_rto_ = Clamp(FromQuarters(srtt_q_ + std::max(granularity_q_, 4 * rttvar_q_)));
   rto_ = base_rto_;
   backoffs_ = 0;
 }

@@ -37,9 +37,16 @@ class RtoEstimator {
  private:
   absl::Duration Clamp(absl::Duration d) const;
 
-  absl::Duration min_, max_, granularity_;
+  absl::Duration min_, max_;
+  int64_t granularity_q_;
   absl::Duration rto_;
   absl::Duration base_rto_;  // before backoff
+  // The smoothing runs on int64 counts of absl::Duration's own unit, a
+  // quarter nanosecond: the values absl's (truncating) division gives,
+  // without its 128-bit arithmetic on every ACK. srtt_ and rttvar_ are
+  // the same values as Durations, for the accessors.
+  int64_t srtt_q_ = 0;
+  int64_t rttvar_q_ = 0;
   absl::Duration srtt_ = absl::ZeroDuration();
   absl::Duration rttvar_ = absl::ZeroDuration();
   bool has_sample_ = false;

@@ -1,6 +1,7 @@
 // Unit tests of the engine's parts: ByteRing, Reassembly, RtoEstimator,
 // SipHash-2-4 / ISN, state names.
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -140,6 +141,40 @@ TEST(RtoTest, PerAckSamplesAreWeightedByTheSamplesPerRtt) {
   for (int i = 0; i < 10; ++i) w.OnSample(absl::Milliseconds(400), 10);
   EXPECT_GT(w.rttvar(), absl::Milliseconds(150));
   EXPECT_LT(w.rttvar(), absl::Milliseconds(160));
+}
+
+TEST(RtoTest, SameValuesAsAbslDurationArithmetic) {
+  // The estimator computes in integer quarter nanoseconds; RFC 6298's
+  // formulas written with absl::Duration (which truncates in the same unit)
+  // must give the very same SRTT, RTTVAR and RTO, sub-nanosecond samples
+  // and per-ACK weights included.
+  const absl::Duration g = absl::Milliseconds(1);
+  RtoEstimator r(absl::Seconds(1), absl::Milliseconds(200), absl::Seconds(60), g);
+  absl::Duration srtt, rttvar;
+  uint64_t x = 0x9e3779b97f4a7c15u;  // splitmix64 state
+  for (int i = 0; i < 20000; ++i) {
+    x += 0x9e3779b97f4a7c15u;
+    uint64_t z = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    z ^= z >> 31;
+    const absl::Duration rtt = absl::Nanoseconds(static_cast<int64_t>(z % 3'000'000'000u)) +
+                               absl::Nanoseconds(1) / 4 * static_cast<int64_t>(z >> 62);
+    const int64_t n = 1 + static_cast<int64_t>((z >> 40) % 64);
+    r.OnSample(rtt, n);
+    if (i == 0) {
+      srtt = rtt;
+      rttvar = rtt / 2;
+    } else {
+      const absl::Duration err = absl::AbsDuration(srtt - rtt);
+      rttvar = rttvar - rttvar / (4 * n) + err / (4 * n);
+      srtt = srtt - srtt / (8 * n) + rtt / (8 * n);
+    }
+    ASSERT_EQ(r.srtt(), srtt) << i;
+    ASSERT_EQ(r.rttvar(), rttvar) << i;
+    ASSERT_EQ(r.rto(), std::clamp(srtt + std::max(g, 4 * rttvar), absl::Milliseconds(200),
+                                  absl::Seconds(60)))
+        << i;
+  }
 }
 
 TEST(RtoTest, ClampAndBackoff) {
