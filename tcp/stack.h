@@ -186,6 +186,7 @@ class Stack : private ConnectionEnv {
   std::vector<Event> events_;
   size_t event_head_ = 0;
 
+  wire::Packet rx_packet_;  // Input's, see there
   std::vector<uint8_t> tx_buf_;
   std::vector<uint8_t> scratch_;
 };

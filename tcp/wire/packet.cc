@@ -45,6 +45,13 @@ constexpr ErrorText kErrorTexts[kParseErrorCount] = {
     {"option_bad_length", "a known TCP option has the wrong length"},
 };
 
+// No options, or exactly NOP NOP TS with its length 10.
+bool OptionsCannotFail(absl::Span<const uint8_t> b) {
+  constexpr auto kNop = static_cast<uint8_t>(OptionKind::kNop);
+  constexpr auto kTs = static_cast<uint8_t>(OptionKind::kTimestamps);
+  return b.empty() || (b.size() == 12 && b[0] == kNop && b[1] == kNop && b[2] == kTs && b[3] == 10);
+}
+
 }  // namespace
 
 uint32_t Packet::SeqLength() const {
@@ -100,12 +107,22 @@ ParseError ParsePacket(absl::Span<const uint8_t> bytes, Packet* out, ParseOption
   if (data_offset < static_cast<size_t>(kTcpHeaderSize)) return ParseError::kTcpDataOffsetTooSmall;
   if (data_offset > seg.size()) return ParseError::kTcpDataOffsetPastEnd;
 
-  TcpOptions tcp_options;
-  const ParseError opt_error = internal::ParseOptionBytes(
-      seg.subspan(kTcpHeaderSize, data_offset - kTcpHeaderSize), &tcp_options);
-  if (opt_error != ParseError::kOk) return opt_error;
-
+  // The options are the last check. When they cannot fail (none, or just
+  // NOP NOP TS, as on nearly every segment after the handshake) they are
+  // decoded in place; otherwise into a copy, so that an error leaves *out
+  // untouched. The copy costs a zeroed temporary and a copy read in wider
+  // loads than its stores were (a store-forwarding stall).
   Packet& p = *out;
+  const absl::Span<const uint8_t> option_bytes =
+      seg.subspan(kTcpHeaderSize, data_offset - kTcpHeaderSize);
+  if (OptionsCannotFail(option_bytes)) {
+    internal::ParseOptionBytes(option_bytes, &p.tcp.options);
+  } else {
+    TcpOptions tcp_options;
+    const ParseError opt_error = internal::ParseOptionBytes(option_bytes, &tcp_options);
+    if (opt_error != ParseError::kOk) return opt_error;
+    p.tcp.options = tcp_options;
+  }
   p.ip.tos = ip[1];
   p.ip.id = GetU16(ip + 4);
   p.ip.dont_fragment = (frag & kIpFlagDf) != 0;
@@ -119,7 +136,6 @@ ParseError ParsePacket(absl::Span<const uint8_t> bytes, Packet* out, ParseOption
   p.tcp.flags = tcp[13];
   p.tcp.window = GetU16(tcp + 14);
   p.tcp.urgent = GetU16(tcp + 18);
-  p.tcp.options = tcp_options;
   p.payload = seg.subspan(data_offset);
   return ParseError::kOk;
 }

@@ -190,6 +190,35 @@ TEST(ParsePacketTest, ErrorLeavesOutputUntouched) {
   EXPECT_EQ(p.tcp.src_port, 4242);
 }
 
+TEST(ParsePacketTest, OptionErrorLeavesOptionsUntouched) {
+  Packet p;
+  p.tcp.options.mss = 536;
+  ASSERT_EQ(ParsePacket(WithOptionBytes({1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2, 2, 3, 5, 0}), &p),
+            ParseError::kOptionBadLength);
+  EXPECT_EQ(p.tcp.options.mss, 536);
+  EXPECT_FALSE(p.tcp.options.timestamps.has_value());
+}
+
+TEST(ParsePacketTest, ReusedPacketKeepsNothingFromTheLastOne) {
+  // Stack::Input parses every packet into the same Packet; each parse,
+  // in place (NOP NOP TS) or through a copy, must replace every option.
+  Packet p;
+  ASSERT_EQ(ParsePacket(ScapySyn(), &p), ParseError::kOk);
+  ASSERT_EQ(ParsePacket(WithOptionBytes({1, 1, 8, 10, 0, 0, 0, 7, 0, 0, 0, 9}), &p),
+            ParseError::kOk);
+  Packet fresh;
+  fresh.tcp.options.timestamps = Timestamps{7, 9};
+  fresh.tcp.options.AppendLayout(OptionKind::kNop);
+  fresh.tcp.options.AppendLayout(OptionKind::kNop);
+  fresh.tcp.options.AppendLayout(OptionKind::kTimestamps);
+  EXPECT_TRUE(p.tcp.options == fresh.tcp.options);
+  EXPECT_FALSE(p.tcp.options.mss.has_value());
+  EXPECT_FALSE(p.tcp.options.sack_permitted);
+  ASSERT_EQ(ParsePacket(WithOptionBytes({}), &p), ParseError::kOk);
+  EXPECT_TRUE(p.tcp.options == TcpOptions());
+  EXPECT_EQ(p.tcp.options.layout_size, 0);
+}
+
 TEST(ParsePacketTest, ChecksumVerificationCanBeTurnedOff) {
   Bytes b = ScapySyn();
   PutU16(b, 10, 0);
