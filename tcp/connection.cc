@@ -594,6 +594,11 @@ void Connection::ProcessFin(Instant now) {
 
 void Connection::ResetByPeer(Instant now) {
   switch (state_) {
+    case ConnectionState::kSynSent:
+      // What a socket API calls ECONNREFUSED: nobody listens there.
+      Die(now, absl::UnavailableError("connection refused: reset by peer in SYN-SENT"),
+          EventKind::kReset);
+      return;
     case ConnectionState::kSynReceived:
       if (passive_) {
         EnterClosed(now);  // back to LISTEN; the application never saw it
@@ -801,14 +806,21 @@ void Connection::SendRst(Instant now, Seq seq) {
 
 void Connection::EmitPacket(Instant now, uint8_t flags, Seq seq,
                             absl::Span<const uint8_t> payload, bool syn_options) {
-  wire::Packet p;
+  // A member rather than a fresh wire::Packet, which is zeroed (rep stos,
+  // ~150 bytes) on every segment sent; each field is set here as a fresh
+  // one would have it.
+  wire::Packet& p = tx_packet_;
+  p.ip = wire::Ipv4Header{};
   p.ip.src = tuple_.local_address;
   p.ip.dst = tuple_.remote_address;
   p.ip.ttl = config_.ttl;
   p.tcp.src_port = tuple_.local_port;
   p.tcp.dst_port = tuple_.remote_port;
   p.tcp.seq = seq;
+  p.tcp.ack = wire::Seq();
   p.tcp.flags = flags;
+  p.tcp.urgent = 0;
+  p.tcp.options.Clear();
   const bool rst = (flags & fl::kRst) != 0;
   if (flags & fl::kAck) {
     p.tcp.ack = rcv_nxt_;

@@ -365,6 +365,7 @@ class Connection {
   Instant last_received_;
 
   ConnectionInfo stats_;  // only the counters are kept current
+  wire::Packet tx_packet_;  // EmitPacket's, see there
 };
 
 }  // namespace tcplab::tcp

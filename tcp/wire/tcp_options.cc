@@ -28,6 +28,17 @@ int SackCount(const TcpOptions& o) { return std::min<int>(o.sack_count, kMaxSack
 
 }  // namespace
 
+void TcpOptions::Clear() {
+  mss.reset();
+  window_scale.reset();
+  sack_permitted = false;
+  timestamps.reset();
+  sack_blocks.fill(SackBlock{});
+  sack_count = 0;
+  layout.fill(0);
+  layout_size = 0;
+}
+
 void TcpOptions::AddSackBlock(SackBlock b) {
   if (sack_count >= kMaxSackBlocks) return;
   sack_blocks[sack_count++] = b;
@@ -206,17 +217,7 @@ int WriteOptions(const TcpOptions& o, uint8_t* out) {
 }
 
 ParseError ParseOptionBytes(absl::Span<const uint8_t> b, TcpOptions* o) {
-  // The same as *o = TcpOptions(), field by field: assigning a temporary
-  // builds it on the stack and copies it with wider loads than its stores,
-  // a store-forwarding stall on every segment received.
-  o->mss.reset();
-  o->window_scale.reset();
-  o->sack_permitted = false;
-  o->timestamps.reset();
-  o->sack_blocks.fill(SackBlock{});
-  o->sack_count = 0;
-  o->layout.fill(0);
-  o->layout_size = 0;
+  o->Clear();
   auto note = [o](uint8_t kind) {
     if (o->layout_size < kMaxOptionBytes) o->layout[o->layout_size++] = kind;
   };
