@@ -125,11 +125,12 @@ class Simulator {
   uint32_t AllocSlot();
   void FreeSlot(uint32_t slot);
   void Place(uint32_t pos, const HeapEntry& e);
-  void SiftUp(uint32_t pos);
-  void SiftDown(uint32_t pos);
+  // Put `e` at `pos` or above (below), moving others down (up).
+  void SiftUp(uint32_t pos, HeapEntry e);
+  void SiftDown(uint32_t pos, HeapEntry e);
   void RemoveAt(uint32_t pos);
-  // Restores heap order after the entry at `pos` changed its key.
-  void Fix(uint32_t pos);
+  // Puts `e`, the new key of the entry at `pos`, where it belongs.
+  void Fix(uint32_t pos, HeapEntry e);
   void RunTop();
 
   Instant now_ = Instant::Zero();
