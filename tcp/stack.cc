@@ -48,8 +48,15 @@ void Stack::Input(Instant now, absl::Span<const uint8_t> ip_packet) {
     return;
   }
   FourTuple t{config_.local_address, p.tcp.dst_port, p.ip.src, p.tcp.src_port};
-  if (auto it = demux_.find(t); it != demux_.end()) {
-    Connection* conn = it->second;  // the entry may go during the call
+  // Consecutive packets nearly always belong to one connection: the last
+  // one found is checked before the hash table.
+  Connection* conn = last_input_;
+  if (conn == nullptr || !(conn->tuple() == t)) {
+    auto it = demux_.find(t);
+    conn = it == demux_.end() ? nullptr : it->second;
+    if (conn != nullptr) last_input_ = conn;
+  }
+  if (conn != nullptr) {  // its demux entry may go during the call
     conn->OnSegment(now, p);
     Reschedule(conn);
     Reap();
@@ -272,15 +279,19 @@ void Stack::StateChanged(Connection& c, ConnectionState from, ConnectionState to
   }
   if (to == ConnectionState::kClosed) {
     demux_.erase(c.tuple());
+    if (last_input_ == &c) last_input_ = nullptr;
     if (c.released()) doomed_.push_back(c.id());
   }
 }
 
 void Stack::Reap() {
+  if (doomed_.empty()) return;  // after nearly every input
   for (SocketId id : doomed_) {
     auto it = connections_.find(id);
     if (it == connections_.end()) continue;
     if (it->second->timer_slot() >= 0) HeapRemove(it->second->timer_slot());
+    if (found_ == it->second.get()) found_ = nullptr;
+    if (last_input_ == it->second.get()) last_input_ = nullptr;
     connections_.erase(it);
   }
   doomed_.clear();
@@ -374,8 +385,13 @@ absl::StatusOr<SocketId> Stack::Accept(Instant /*now*/, SocketId listener) {
 }
 
 Connection* Stack::Find(SocketId id) const {
+  // Applications make runs of calls on one socket: the last one found is
+  // checked before the map.
+  if (found_ != nullptr && found_->id() == id) return found_;
   auto it = connections_.find(id);
-  return it == connections_.end() ? nullptr : it->second.get();
+  if (it == connections_.end()) return nullptr;
+  found_ = it->second.get();
+  return found_;
 }
 
 absl::StatusOr<Connection*> Stack::FindForUser(SocketId id) const {

@@ -178,6 +178,10 @@ class Stack : private ConnectionEnv {
   std::map<SocketId, std::unique_ptr<Connection>> connections_;
   std::map<SocketId, Listener> listeners_;
   absl::flat_hash_map<FourTuple, Connection*> demux_;
+  // One-entry caches in front of demux_ (Input) and connections_ (Find);
+  // cleared when their connection leaves the table.
+  Connection* last_input_ = nullptr;
+  mutable Connection* found_ = nullptr;
   absl::flat_hash_map<uint16_t, SocketId> listen_ports_;
   std::vector<SocketId> doomed_;
   std::vector<TimerEntry> timers_;
