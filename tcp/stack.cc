@@ -284,8 +284,7 @@ void Stack::StateChanged(Connection& c, ConnectionState from, ConnectionState to
   }
 }
 
-void Stack::Reap() {
-  if (doomed_.empty()) return;  // after nearly every input
+void Stack::ReapDoomed() {
   for (SocketId id : doomed_) {
     auto it = connections_.find(id);
     if (it == connections_.end()) continue;

@@ -147,8 +147,12 @@ class Stack : private ConnectionEnv {
   absl::StatusOr<Connection*> FindForUser(SocketId id) const;
   std::optional<uint16_t> AllocateEphemeral(wire::Ipv4Address remote,
                                             uint16_t remote_port);
-  // Destroys connections that reached CLOSED and that no one holds.
-  void Reap();
+  // Destroys connections that reached CLOSED and that no one holds. Inline
+  // test: it runs after every input and user call, nearly always for none.
+  void Reap() {
+    if (!doomed_.empty()) ReapDoomed();
+  }
+  void ReapDoomed();
 
   // Timers: a binary min-heap of connections by (deadline, id), kept in
   // step with each connection's NextDeadline() after every call into it.
