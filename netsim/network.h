@@ -50,6 +50,17 @@ class Network {
   // streams. Host addresses must be unique too. AlreadyExists otherwise.
   absl::StatusOr<SimHost*> AddHost(std::string name, wire::Ipv4Address address);
   absl::StatusOr<Router*> AddRouter(std::string name);
+  // Adds a node of a kind netsim itself does not build (a bridge to a live
+  // wire, say): `make(network, id, name)` returns the new T, whose
+  // constructor passes those three to Node's.
+  template <typename T, typename Make>
+  absl::StatusOr<T*> AddNode(std::string name, Make make) {
+    if (absl::Status s = CheckNewNodeName(name); !s.ok()) return s;
+    std::unique_ptr<T> node = make(this, static_cast<int>(nodes_.size()), std::move(name));
+    T* raw = node.get();
+    nodes_.push_back(std::move(node));
+    return raw;
+  }
 
   // Joins a new port of `a` to a new port of `b`. The name defaults to
   // "<a>-<b>". InvalidArgument if a parameter set is invalid.
