@@ -338,7 +338,7 @@ TEST(PairTest, ConnectToClosedPortIsRefused) {
   auto c = net.a().Connect(net.now(), TinyNet::AddrB(), 81);
   net.RunFor(absl::Milliseconds(30));
   EXPECT_EQ(net.a().State(*c), S::kClosed);
-  EXPECT_EQ(net.a().Error(*c).message(), "connection reset by peer in SYN-SENT");
+  EXPECT_EQ(net.a().Error(*c).message(), "connection refused: reset by peer in SYN-SENT");
   EXPECT_EQ(net.b().counters().no_connection, 1u);
 }
 

@@ -712,7 +712,7 @@ TEST_F(SynSent, RstWithoutAckIgnoredWithAckResets) {
   EXPECT_EQ(t.stack().State(id), S::kSynSent);
   t.Inject(Ms(5), Spec(fl::kRst | fl::kAck, 0, iss + 1));
   EXPECT_EQ(t.stack().State(id), S::kClosed);
-  EXPECT_EQ(t.stack().Error(id).message(), "connection reset by peer in SYN-SENT");
+  EXPECT_EQ(t.stack().Error(id).message(), "connection refused: reset by peer in SYN-SENT");
   EXPECT_THAT(t.Events(), ElementsAre(Event{id, EventKind::kReset}));
 }
 
