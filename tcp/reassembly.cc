@@ -1,44 +1,43 @@
 #include "tcp/reassembly.h"
 
+#include <algorithm>
+
 namespace tcplab::tcp {
 
 using wire::Seq;
 
 bool Reassembly::Insert(Seq left, Seq right, size_t byte_limit) {
   if (!(left < right)) return true;
-  // Build the merged list in a scratch copy, then commit.
-  std::array<Range, kMaxRanges> out;
-  int n = 0;
-  size_t total = 0;
-  bool placed = false;
+  // Held ranges are sorted and neither overlap nor touch, so the ones the
+  // new range merges with form one run, [first, last): merged in place,
+  // where a scratch copy of all kMaxRanges slots was zeroed and copied
+  // back on every out-of-order segment.
+  int first = 0;
+  while (first < count_ && ranges_[first].right < left) ++first;
   Range cur{left, right};
-  for (int i = 0; i < count_; ++i) {
-    const Range& r = ranges_[i];
-    if (r.right < cur.left) {
-      out[n++] = r;
-      total += static_cast<uint32_t>(r.right - r.left);
-    } else if (cur.right < r.left) {
-      if (!placed) {
-        if (n == kMaxRanges) return false;
-        out[n++] = cur;
-        total += static_cast<uint32_t>(cur.right - cur.left);
-        placed = true;
-      }
-      if (n == kMaxRanges) return false;
-      out[n++] = r;
-      total += static_cast<uint32_t>(r.right - r.left);
-    } else {
-      cur.left = wire::Min(cur.left, r.left);
-      cur.right = wire::Max(cur.right, r.right);
-    }
+  int last = first;
+  while (last < count_ && !(cur.right < ranges_[last].left)) {
+    cur.left = wire::Min(cur.left, ranges_[last].left);
+    cur.right = wire::Max(cur.right, ranges_[last].right);
+    ++last;
   }
-  if (!placed) {
-    if (n == kMaxRanges) return false;
-    out[n++] = cur;
-    total += static_cast<uint32_t>(cur.right - cur.left);
+  const int n = count_ - (last - first) + 1;
+  if (n > kMaxRanges) return false;
+  size_t total = static_cast<uint32_t>(cur.right - cur.left);
+  for (int i = 0; i < count_; ++i) {
+    if (i < first || i >= last) total += static_cast<uint32_t>(ranges_[i].right - ranges_[i].left);
   }
   if (total > byte_limit) return false;
-  ranges_ = out;
+  if (last - first != 1) {  // the tail moves by one slot left or right, or more left
+    const auto tail = ranges_.begin() + last;
+    const auto end = ranges_.begin() + count_;
+    if (last == first) {
+      std::copy_backward(tail, end, end + 1);
+    } else {
+      std::copy(tail, end, ranges_.begin() + first + 1);
+    }
+  }
+  ranges_[first] = cur;
   count_ = n;
   bytes_ = total;
   return true;

@@ -99,6 +99,67 @@ TEST(ReassemblyTest, LimitsOnBytesAndRanges) {
   EXPECT_EQ(r.count(), Reassembly::kMaxRanges - 1);
 }
 
+// The merge-by-copy Insert the in-place one replaced, as the reference.
+struct ReferenceReassembly {
+  std::vector<Reassembly::Range> ranges;
+  bool Insert(Seq left, Seq right, size_t byte_limit) {
+    if (!(left < right)) return true;
+    std::vector<Reassembly::Range> out;
+    size_t total = 0;
+    bool placed = false;
+    Reassembly::Range cur{left, right};
+    for (const Reassembly::Range& r : ranges) {
+      if (r.right < cur.left) {
+        out.push_back(r);
+      } else if (cur.right < r.left) {
+        if (!placed) out.push_back(cur);
+        placed = true;
+        out.push_back(r);
+      } else {
+        cur.left = wire::Min(cur.left, r.left);
+        cur.right = wire::Max(cur.right, r.right);
+      }
+    }
+    if (!placed) out.push_back(cur);
+    for (const Reassembly::Range& r : out) total += static_cast<uint32_t>(r.right - r.left);
+    if (out.size() > static_cast<size_t>(Reassembly::kMaxRanges) || total > byte_limit) {
+      return false;
+    }
+    ranges = out;
+    return true;
+  }
+};
+
+TEST(ReassemblyTest, InsertMatchesTheMergeByCopyReference) {
+  uint64_t x = 0x8badf00ddeadbeefu;
+  auto next = [&x] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  for (int round = 0; round < 300; ++round) {
+    Reassembly q;
+    ReferenceReassembly ref;
+    const uint32_t base = static_cast<uint32_t>(next());  // wraps in some rounds
+    const size_t limit = round % 2 ? 1u << 20 : 3000;
+    for (int i = 0; i < 400; ++i) {
+      const uint32_t at = static_cast<uint32_t>(next() % 20000);
+      const uint32_t len = static_cast<uint32_t>(next() % (i % 7 == 0 ? 400 : 40));
+      const bool ok = q.Insert(Seq(base + at), Seq(base + at + len), limit);
+      ASSERT_EQ(ok, ref.Insert(Seq(base + at), Seq(base + at + len), limit)) << round << "/" << i;
+      ASSERT_EQ(q.count(), static_cast<int>(ref.ranges.size())) << round << "/" << i;
+      size_t bytes = 0;
+      for (int r = 0; r < q.count(); ++r) {
+        ASSERT_EQ(q.range(r).left, ref.ranges[r].left) << round << "/" << i;
+        ASSERT_EQ(q.range(r).right, ref.ranges[r].right) << round << "/" << i;
+        bytes += static_cast<uint32_t>(ref.ranges[r].right - ref.ranges[r].left);
+      }
+      ASSERT_EQ(q.bytes(), bytes);
+    }
+  }
+}
+
 TEST(ReassemblyTest, WrapAround) {
   Reassembly q;
   EXPECT_TRUE(q.Insert(Seq(0xfffffff0u), Seq(0x10), 1000));
