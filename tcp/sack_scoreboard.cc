@@ -123,7 +123,7 @@ uint32_t SackScoreboard::Update(Seq snd_una, Seq snd_max,
   if (window <= 1) return 0;
 
   const int before_count = count_;
-  std::array<Range, kMaxRanges> before;
+  std::array<Range, kMaxRanges>& before = before_;
   std::copy_n(ranges_.begin(), before_count, before.begin());
 
   for (const wire::SackBlock& b : blocks) {

@@ -118,6 +118,9 @@ class SackScoreboard {
   std::array<Range, kMaxRanges> ranges_{};
   int count_ = 0;
   uint32_t sacked_bytes_ = 0;
+  // Update's copy of the ranges before the blocks: a member, as a local
+  // array would be zeroed whole (~1 KiB) on every ACK carrying SACK.
+  std::array<Range, kMaxRanges> before_{};
 };
 
 }  // namespace tcplab::tcp

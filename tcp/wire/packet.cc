@@ -45,11 +45,19 @@ constexpr ErrorText kErrorTexts[kParseErrorCount] = {
     {"option_bad_length", "a known TCP option has the wrong length"},
 };
 
-// No options, or exactly NOP NOP TS with its length 10.
+// No options, or exactly NOP NOP TS with its length 10, optionally followed
+// by NOP NOP SACK with 1 to 3 whole blocks filling the rest (an ACK in loss
+// recovery).
 bool OptionsCannotFail(absl::Span<const uint8_t> b) {
   constexpr auto kNop = static_cast<uint8_t>(OptionKind::kNop);
   constexpr auto kTs = static_cast<uint8_t>(OptionKind::kTimestamps);
-  return b.empty() || (b.size() == 12 && b[0] == kNop && b[1] == kNop && b[2] == kTs && b[3] == 10);
+  constexpr auto kSack = static_cast<uint8_t>(OptionKind::kSack);
+  if (b.empty()) return true;
+  if (b.size() < 12 || b[0] != kNop || b[1] != kNop || b[2] != kTs || b[3] != 10) return false;
+  if (b.size() == 12) return true;
+  const size_t sack_len = b.size() - 14;
+  return b.size() >= 24 && b[12] == kNop && b[13] == kNop && b[14] == kSack &&
+         b[15] == sack_len && (sack_len - 2) % 8 == 0;
 }
 
 }  // namespace

@@ -217,6 +217,29 @@ TEST(ParsePacketTest, ReusedPacketKeepsNothingFromTheLastOne) {
   ASSERT_EQ(ParsePacket(WithOptionBytes({}), &p), ParseError::kOk);
   EXPECT_TRUE(p.tcp.options == TcpOptions());
   EXPECT_EQ(p.tcp.options.layout_size, 0);
+  // NOP NOP TS NOP NOP SACK (two blocks), as in loss recovery, then TS only.
+  ASSERT_EQ(ParsePacket(WithOptionBytes({1, 1, 8, 10, 0, 0, 0, 7, 0, 0, 0, 9, 1, 1, 5, 18,
+                                         0, 0, 0, 10, 0, 0, 0, 20, 0, 0, 0, 30, 0, 0, 0, 40}),
+                        &p),
+            ParseError::kOk);
+  ASSERT_EQ(p.tcp.options.sack_count, 2);
+  EXPECT_EQ(p.tcp.options.sack_blocks[1], (SackBlock{Seq(30), Seq(40)}));
+  EXPECT_EQ(p.tcp.options.layout_size, 6);
+  ASSERT_EQ(ParsePacket(WithOptionBytes({1, 1, 8, 10, 0, 0, 0, 7, 0, 0, 0, 9}), &p),
+            ParseError::kOk);
+  EXPECT_TRUE(p.tcp.options == fresh.tcp.options);
+  EXPECT_EQ(p.tcp.options.sack_count, 0);
+}
+
+TEST(ParsePacketTest, BadSackAfterTimestampsLeavesOptionsUntouched) {
+  Packet p;
+  p.tcp.options.mss = 536;
+  // SACK length 12: not whole blocks (then EOL padding).
+  ASSERT_EQ(ParsePacket(WithOptionBytes({1, 1, 8, 10, 0, 0, 0, 7, 0, 0, 0, 9, 1, 1, 5, 12, 0, 0,
+                                         0, 1, 0, 0, 0, 2, 0, 0, 0, 0}),
+                        &p),
+            ParseError::kOptionBadLength);
+  EXPECT_EQ(p.tcp.options.mss, 536);
 }
 
 TEST(ParsePacketTest, ChecksumVerificationCanBeTurnedOff) {
