@@ -33,9 +33,7 @@ void TcpOptions::Clear() {
   window_scale.reset();
   sack_permitted = false;
   timestamps.reset();
-  sack_blocks.fill(SackBlock{});
   sack_count = 0;
-  layout.fill(0);
   layout_size = 0;
 }
 

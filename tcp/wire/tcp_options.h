@@ -60,6 +60,9 @@ class TcpOptions {
   // The same as *this = TcpOptions(), field by field: assigning a
   // temporary builds it on the stack and copies it with wider loads than
   // its stores (a store-forwarding stall), once per segment on hot paths.
+  // Blocks past sack_count and layout entries past layout_size keep their
+  // old bytes: nothing reads them (operator== and serialization look only
+  // at the counted ones), and zeroing 72 bytes per segment costs.
   void Clear();
   void AddSackBlock(SackBlock b);  // ignored once kMaxSackBlocks are held
   void AppendLayout(OptionKind kind);
