@@ -62,7 +62,7 @@ void Timeline::Add(Instant t, int conn, std::string text) {
 void Timeline::OnPacketEvent(const netsim::PacketEvent& e) {
   using netsim::PacketEventType;
   const bool host_sent = e.type == PacketEventType::kSent && e.node != nullptr &&
-                         e.node->kind() == "host";
+                         (e.node->kind() == "host" || e.node->kind() == "wire");
   const bool notable = e.type == PacketEventType::kDropped ||
                        e.type == PacketEventType::kDuplicated ||
                        e.type == PacketEventType::kCorrupted ||

@@ -20,6 +20,8 @@
 // appear. `full` prints everything.
 //
 // Everything printed comes from the simulation, in the order it happened.
+// On a live wire (netsim/live) the real peer's segments are those its wire
+// node sends into the network.
 
 #include <cstdint>
 #include <functional>

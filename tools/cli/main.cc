@@ -13,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
 #include "tools/cli/demo.h"
+#include "tools/cli/live_command.h"
 #include "tools/cli/run_command.h"
 
 ABSL_FLAG(std::string, pcap, "",
@@ -25,6 +26,29 @@ ABSL_FLAG(bool, trace, false, "`tcplab run`: print every segment in the timeline
 ABSL_FLAG(std::string, seeds, "0..199",
           "`tcplab sweep`: the seeds to run, FIRST..LAST inclusive; under Bazel's test "
           "sharding each shard runs every TEST_TOTAL_SHARDS-th seed");
+
+// The live commands (get, serve, connect).
+ABSL_FLAG(std::string, iface, "",
+          "live: the Ethernet interface tcplab uses through an AF_PACKET socket, with its "
+          "own MAC and IPv4 address (needs CAP_NET_RAW)");
+ABSL_FLAG(std::string, tun, "",
+          "live: a TUN device instead of --iface (created if missing; needs CAP_NET_ADMIN)");
+ABSL_FLAG(std::string, tun_kernel_ip, "",
+          "live, --tun: give the kernel's side of the device this address and bring it up");
+ABSL_FLAG(std::string, ip, "", "live: tcplab's own IPv4 address, ADDR/PREFIX (e.g. 10.0.0.2/24)");
+ABSL_FLAG(std::string, gateway, "", "live, --iface: the next hop for off-link addresses");
+ABSL_FLAG(std::string, mac, "",
+          "live, --iface: tcplab's MAC (default 02:74:AA:BB:CC:DD from the address)");
+ABSL_FLAG(std::string, loss, "", "live: random loss tcplab applies each way, e.g. 1%");
+ABSL_FLAG(std::string, delay, "", "live: delay tcplab adds each way, e.g. 20ms");
+ABSL_FLAG(std::string, jitter, "", "live: jitter on that delay, e.g. 5ms");
+ABSL_FLAG(std::string, reorder, "", "live: share of packets sent ahead of the delay, e.g. 2%");
+ABSL_FLAG(std::string, timeout, "30s", "`tcplab get`: give up after this long");
+ABSL_FLAG(int, port, 0, "`tcplab serve`: the port to listen on");
+ABSL_FLAG(std::string, mode, "echo", "`tcplab serve`: echo, discard or http");
+ABSL_FLAG(int, exit_after, 0,
+          "`tcplab serve`: exit after this many connections (0: until Ctrl-C)");
+ABSL_FLAG(bool, timeline, true, "live: print the timeline and summary on stderr at the end");
 
 namespace {
 
@@ -44,6 +68,16 @@ constexpr char kUsage[] =
     "  sweep FILE    run a scenario once per seed (--seeds=0..9999), print the\n"
     "                failing seeds with the command that replays each; honours\n"
     "                Bazel's TEST_TOTAL_SHARDS / TEST_SHARD_INDEX\n"
+    "\n"
+    "live commands (tcplab's own stack on a real wire, in real time; each needs\n"
+    "--iface IF or --tun NAME, and --ip ADDR/PREFIX, tcplab's own address):\n"
+    "  get URL       fetch http://ADDR[:PORT]/PATH and print the body\n"
+    "                [--gateway A] [--loss 1%] [--delay D] [--pcap F] [--timeout T]\n"
+    "  serve         accept connections on --port P: --mode echo|discard|http\n"
+    "                [--exit_after N]\n"
+    "  connect ADDR PORT\n"
+    "                like nc: standard input to the connection, the connection\n"
+    "                to standard output\n"
     "\n"
     "Scenario language: scenarios/lang/README.md; library: scenarios/library/.\n"
     "Run `tcplab --help` for every flag.";
@@ -87,6 +121,36 @@ int main(int argc, char** argv) {
     flags.trace = absl::GetFlag(FLAGS_trace);
     flags.seeds = absl::GetFlag(FLAGS_seeds);
     return command == "run" ? tcplab::cli::RunCommand(flags) : tcplab::cli::SweepCommand(flags);
+  }
+  if (command == "get" || command == "serve" || command == "connect") {
+    tcplab::cli::LiveFlags f;
+    f.iface = absl::GetFlag(FLAGS_iface);
+    f.tun = absl::GetFlag(FLAGS_tun);
+    f.tun_kernel_ip = absl::GetFlag(FLAGS_tun_kernel_ip);
+    f.ip = absl::GetFlag(FLAGS_ip);
+    f.gateway = absl::GetFlag(FLAGS_gateway);
+    f.mac = absl::GetFlag(FLAGS_mac);
+    f.loss = absl::GetFlag(FLAGS_loss);
+    f.delay = absl::GetFlag(FLAGS_delay);
+    f.jitter = absl::GetFlag(FLAGS_jitter);
+    f.reorder = absl::GetFlag(FLAGS_reorder);
+    f.pcap = absl::GetFlag(FLAGS_pcap);
+    f.timeline = absl::GetFlag(FLAGS_timeline);
+    f.full_timeline = absl::GetFlag(FLAGS_trace);
+    f.timeout = absl::GetFlag(FLAGS_timeout);
+    if (command == "get") {
+      if (args.size() != 3) return Usage("get takes exactly one URL");
+      return tcplab::cli::GetCommand(args[2], f);
+    }
+    if (command == "serve") {
+      if (args.size() != 2) return Usage("serve takes no arguments besides flags");
+      const int port = absl::GetFlag(FLAGS_port);
+      if (port < 1 || port > 65535) return Usage("serve needs --port P (1..65535)");
+      return tcplab::cli::ServeCommand(static_cast<uint16_t>(port), absl::GetFlag(FLAGS_mode),
+                                       absl::GetFlag(FLAGS_exit_after), f);
+    }
+    if (args.size() != 4) return Usage("connect takes ADDR PORT");
+    return tcplab::cli::ConnectCommand(args[2], args[3], f);
   }
   return Usage(absl::StrFormat("unknown command \"%s\"", command));
 }
