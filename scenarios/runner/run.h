@@ -23,6 +23,7 @@
 
 #include "absl/status/statusor.h"
 #include "scenarios/lang/scenario.h"
+#include "scenarios/runner/world.h"
 #include "tcp/base/instant.h"
 
 namespace tcplab::scenario::runner {
@@ -43,6 +44,11 @@ struct RunOptions {
   bool summary = true;
   // How the replay line starts; the file and seed follow.
   std::string replay_prefix = "tcplab run";
+  // Run in real time with this host as the real machine on a live wire
+  // (world.h, LiveHostSpec): the run ends when every connection of every
+  // app has finished (or at the time limit), expectations about the live
+  // host's own apps are skipped, and nothing is reproducible any more.
+  const LiveHostSpec* live = nullptr;
 };
 
 struct ExpectationOutcome {

@@ -173,12 +173,65 @@ World::~World() {
 }
 
 absl::StatusOr<std::unique_ptr<World>> World::Build(const Scenario& scenario, uint64_t seed,
-                                                    WorldObserver* observer) {
+                                                    WorldObserver* observer,
+                                                    const LiveHostSpec* live) {
   std::unique_ptr<World> w(new World(scenario, seed, observer));
+  w->live_ = live;
   w->net_ = std::make_unique<netsim::Network>(&w->sim_, seed);
   if (absl::Status s = w->BuildTopology(); !s.ok()) return s;
   if (absl::Status s = w->BuildRoutes(); !s.ok()) return s;
   return w;
+}
+
+absl::Status World::BuildLiveWire() {
+  const Host* host = nullptr;
+  for (const Host& h : scenario_->hosts) {
+    if (h.name == live_->host) host = &h;
+  }
+  if (host == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(scenario_->file, ": --live ", live_->host, ": the scenario has no such host"));
+  }
+  const std::string where =
+      absl::StrCat(scenario_->file, ":", host->pos.line, ":", host->pos.column, ": host ",
+                   host->name, " (--live): ");
+  if (!host->address || host->count != 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        where, "a live host is one real machine: give it its real address (address A.B.C.D) "
+               "and no count"));
+  }
+  const Link* link = nullptr;
+  for (const Link& l : scenario_->links) {
+    if (l.a != host->name && l.b != host->name) continue;
+    if (link != nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, "a live host must have exactly one link"));
+    }
+    link = &l;
+  }
+  if (link == nullptr) return absl::InvalidArgumentError(absl::StrCat(where, "it has no link"));
+  const std::string& other = link->a == host->name ? link->b : link->a;
+  auto inst = instances_.find(other);
+  if (inst == instances_.end() || inst->second.size() != 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        where, "its link must lead to one simulated host (tcplab takes that host's address "
+               "on the wire), not to ", other));
+  }
+  std::optional<live::EthernetInterfaceConfig> eth;
+  if (live_->device->link_layer() == live::LinkLayer::kEthernet) {
+    live::EthernetInterfaceConfig c;
+    c.address = first_address_[other];
+    c.mac = live::MacAddress::LocallyAdministeredFor(c.address);
+    c.prefix_length = live_->prefix_length;
+    c.gateway = live_->gateway;
+    eth = c;
+  }
+  absl::StatusOr<live::WireNode*> wire = live::WireNode::Add(net_.get(), host->name, live_->device, eth);
+  if (!wire.ok()) return absl::InvalidArgumentError(absl::StrCat(where, wire.status().message()));
+  wire_ = *wire;
+  nodes_by_name_[host->name] = wire_;
+  host_by_address_[host->address->value()] = host->name;
+  return absl::OkStatus();
 }
 
 absl::Status World::BuildTopology() {
@@ -206,6 +259,7 @@ absl::Status World::BuildTopology() {
       next_auto += h.count;
     }
     first_address_[h.name] = first;
+    if (IsLive(h.name)) continue;  // BuildLiveWire, once every address is known
     for (uint32_t i = 0; i < h.count; ++i) {
       const std::string name = InstanceName(h, i);
       const wire::Ipv4Address addr(first.value() + i);
@@ -223,6 +277,9 @@ absl::Status World::BuildTopology() {
       config->local_address = addr;
       hosts_.push_back(std::make_unique<HostRuntime>(this, name, *sh, *std::move(config)));
     }
+  }
+  if (live_ != nullptr) {
+    if (absl::Status s = BuildLiveWire(); !s.ok()) return s;
   }
   for (const Switch& s : scenario_->switches) {
     absl::StatusOr<netsim::Router*> r = net_->AddRouter(s.name);

@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +36,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "netsim/link.h"
+#include "netsim/live/live_device.h"
+#include "netsim/live/wire_node.h"
 #include "netsim/network.h"
 #include "netsim/sim_host.h"
 #include "netsim/simulator.h"
@@ -136,6 +139,18 @@ struct LinkBinding {
   std::string b;
 };
 
+// Runs one scenario host as the real machine at the far end of a live
+// wire (netsim/live): the host's own address must be the real machine's,
+// it must have exactly one link, to a single simulated host, and that host's
+// address is what tcplab uses on the wire (answering ARP for it). The
+// host's apps are the real machine's business and are not run.
+struct LiveHostSpec {
+  std::string host;                   // the scenario host that is real
+  live::LiveDevice* device = nullptr;  // not owned; outlives the World
+  int prefix_length = 24;             // Ethernet: the wire's subnet
+  std::optional<wire::Ipv4Address> gateway;
+};
+
 class World {
  public:
   // Builds everything; nothing runs until the simulator does. Errors: a
@@ -144,7 +159,8 @@ class World {
   // "FILE:LINE:COL: host NAME: mss 0: ...").
   static absl::StatusOr<std::unique_ptr<World>> Build(const Scenario& scenario,
                                                       uint64_t seed,
-                                                      WorldObserver* observer);
+                                                      WorldObserver* observer,
+                                                      const LiveHostSpec* live = nullptr);
   ~World();
 
   const Scenario& scenario() const { return *scenario_; }
@@ -152,6 +168,12 @@ class World {
   netsim::Network& net() const { return *net_; }
   WorldObserver* observer() const { return observer_; }
   const std::vector<std::unique_ptr<HostRuntime>>& hosts() const { return hosts_; }
+  // The live wire standing for LiveHostSpec::host; null in a simulation.
+  live::WireNode* wire() const { return wire_; }
+  // Whether `scenario_host` is the real machine of a live run.
+  bool IsLive(const std::string& scenario_host) const {
+    return live_ != nullptr && live_->host == scenario_host;
+  }
   // The instances of each app, by app name (in host instance order).
   const std::vector<AppInstance*>& AppInstances(const std::string& app) const;
   // Host instance name for an address ("" if none).
@@ -168,6 +190,7 @@ class World {
 
  private:
   explicit World(const Scenario& scenario, uint64_t seed, WorldObserver* observer);
+  absl::Status BuildLiveWire();
   absl::Status BuildTopology();
   absl::Status BuildRoutes();
   void ApplyLinkAction(Instant now, const LinkRef& ref, const std::function<void(
@@ -183,6 +206,8 @@ class World {
   std::map<std::string, std::vector<size_t>> instances_;
   std::map<std::string, wire::Ipv4Address> first_address_;
   std::map<uint32_t, std::string> host_by_address_;
+  const LiveHostSpec* live_ = nullptr;
+  live::WireNode* wire_ = nullptr;
   std::map<std::string, netsim::Node*> nodes_by_name_;  // instance or switch name
   std::vector<std::vector<LinkBinding>> links_;  // by scenario link index
   std::vector<std::unique_ptr<AppInstance>> app_storage_;

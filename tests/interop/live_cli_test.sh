@@ -98,6 +98,32 @@ head -c 2000000 /dev/urandom > "$work/nc.in"
 check "connect: exit 0" test $? -eq 0
 check "connect: 2 MB echoed intact" cmp -s "$work/nc.in" "$work/nc.out"
 
+# --- a scenario with its server as the real machine: tcplab run --live ---
+scn="$(cd "$(dirname "$0")" && pwd)/testdata/live_bulk.scn"
+[[ -f "$scn" ]] || scn="$TEST_SRCDIR/tcplab/tests/interop/testdata/live_bulk.scn"
+peer python3 -c '
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.77.0.1", 5001)); s.listen(1)
+c, _ = s.accept(); n = 0
+while True:
+    d = c.recv(65536)
+    if not d: break
+    n += len(d)
+c.close()
+print(n)
+' >"$work/sink.count" &
+sink_pid=$!
+sleep 0.5
+"$tcplab" run "$scn" --live server --iface tl0 >"$work/run.out" 2>&1
+check "run --live: exit 0" test $? -eq 0
+wait "$sink_pid"
+check "run --live: the kernel received 5 MB" grep -qx 5000000 "$work/sink.count"
+check "run --live: the real machine's expectations are skipped" \
+  grep -q "SKIP  expect sink.received == 5MB" "$work/run.out"
+check "run --live: tcplab's hold" grep -q "PASS  expect sender.sent == 5MB" "$work/run.out"
+check "run --live: losses injected" grep -q "dropped" "$work/run.out"
+
 # --- errors a user meets ---
 "$tcplab" get http://10.77.0.1/ --iface nosuch0 --ip 10.77.0.2/24 2>"$work/e1" >/dev/null
 check "error: unknown interface" grep -q "no network interface named 'nosuch0'" "$work/e1"
@@ -114,7 +140,7 @@ ip addr del 10.77.0.3/24 dev tl0
 check "error: bad --loss" grep -q -- "--loss=150%: expected" "$work/e5"
 
 if [[ $fails -ne 0 ]]; then
-  for f in "$work"/*.err "$work"/e?; do echo "--- $f"; tail -20 "$f"; done
+  for f in "$work"/*.err "$work"/e? "$work/run.out"; do echo "--- $f"; tail -20 "$f"; done
   echo "$fails check(s) failed"
   exit 1
 fi

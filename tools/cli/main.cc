@@ -48,6 +48,10 @@ ABSL_FLAG(int, port, 0, "`tcplab serve`: the port to listen on");
 ABSL_FLAG(std::string, mode, "echo", "`tcplab serve`: echo, discard or http");
 ABSL_FLAG(int, exit_after, 0,
           "`tcplab serve`: exit after this many connections (0: until Ctrl-C)");
+ABSL_FLAG(std::string, live, "",
+          "`tcplab run`: run with this scenario host as the real machine behind --iface or "
+          "--tun, in real time");
+ABSL_FLAG(int, prefix, 24, "`tcplab run --live`: the prefix length of the wire's subnet");
 ABSL_FLAG(bool, timeline, true, "live: print the timeline and summary on stderr at the end");
 
 namespace {
@@ -65,6 +69,8 @@ constexpr char kUsage[] =
     "                simulated time; print the timeline, a summary and every\n"
     "                expectation; exit 0 when all hold, 1 otherwise\n"
     "                [--seed N] [--pcap OUT] [--trace]\n"
+    "                [--live HOST --iface IF|--tun NAME [--prefix N] [--gateway A]]:\n"
+    "                HOST is the real machine on that wire, in real time\n"
     "  sweep FILE    run a scenario once per seed (--seeds=0..9999), print the\n"
     "                failing seeds with the command that replays each; honours\n"
     "                Bazel's TEST_TOTAL_SHARDS / TEST_SHARD_INDEX\n"
@@ -120,6 +126,12 @@ int main(int argc, char** argv) {
     flags.pcap = absl::GetFlag(FLAGS_pcap);
     flags.trace = absl::GetFlag(FLAGS_trace);
     flags.seeds = absl::GetFlag(FLAGS_seeds);
+    flags.live_host = absl::GetFlag(FLAGS_live);
+    flags.iface = absl::GetFlag(FLAGS_iface);
+    flags.tun = absl::GetFlag(FLAGS_tun);
+    flags.tun_kernel_ip = absl::GetFlag(FLAGS_tun_kernel_ip);
+    flags.gateway = absl::GetFlag(FLAGS_gateway);
+    flags.prefix_length = absl::GetFlag(FLAGS_prefix);
     return command == "run" ? tcplab::cli::RunCommand(flags) : tcplab::cli::SweepCommand(flags);
   }
   if (command == "get" || command == "serve" || command == "connect") {

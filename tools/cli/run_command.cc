@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <vector>
 
@@ -10,6 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "netsim/live/packet_socket.h"
+#include "netsim/live/tun_device.h"
 #include "netsim/pcap/pcap_writer.h"
 #include "scenarios/lang/packet_script_parser.h"
 #include "scenarios/lang/scenario_parser.h"
@@ -67,6 +70,29 @@ int RunPacketScriptFile(const RunFlags& flags, const std::string& text, std::FIL
   return r->passed ? 0 : 1;
 }
 
+absl::StatusOr<std::unique_ptr<live::LiveDevice>> OpenLiveDevice(const RunFlags& flags) {
+  if (flags.iface.empty() == flags.tun.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--live ", flags.live_host, " needs the wire to the real machine: --iface=IF (Ethernet, "
+        "AF_PACKET) or --tun=NAME"));
+  }
+  if (!flags.iface.empty()) {
+    absl::StatusOr<std::unique_ptr<live::PacketSocket>> p = live::PacketSocket::Open(flags.iface);
+    if (!p.ok()) return p.status();
+    return std::unique_ptr<live::LiveDevice>(*std::move(p));
+  }
+  live::TunDevice::Options o;
+  if (!flags.tun_kernel_ip.empty()) {
+    absl::StatusOr<wire::Ipv4Address> k = wire::Ipv4Address::Parse(flags.tun_kernel_ip);
+    if (!k.ok()) return absl::InvalidArgumentError("--tun_kernel_ip: expected an IPv4 address");
+    o.kernel_address = *k;
+  }
+  o.prefix_length = flags.prefix_length;
+  absl::StatusOr<std::unique_ptr<live::TunDevice>> t = live::TunDevice::Open(flags.tun, o);
+  if (!t.ok()) return t.status();
+  return std::unique_ptr<live::LiveDevice>(*std::move(t));
+}
+
 }  // namespace
 
 int RunCommand(const RunFlags& flags, std::FILE* out, std::FILE* err) {
@@ -90,6 +116,30 @@ int RunCommand(const RunFlags& flags, std::FILE* out, std::FILE* err) {
   options.seed = *seed;
   options.pcap_path = flags.pcap;
   options.trace = flags.trace;
+  std::unique_ptr<live::LiveDevice> device;
+  scenario::runner::LiveHostSpec live_spec;
+  if (!flags.live_host.empty()) {
+    absl::StatusOr<std::unique_ptr<live::LiveDevice>> d = OpenLiveDevice(flags);
+    if (!d.ok()) {
+      absl::FPrintF(err, "tcplab run --live: %s\n", d.status().message());
+      return d.status().code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
+    }
+    device = *std::move(d);
+    live_spec.host = flags.live_host;
+    live_spec.device = device.get();
+    live_spec.prefix_length = flags.prefix_length;
+    if (!flags.gateway.empty()) {
+      absl::StatusOr<wire::Ipv4Address> g = wire::Ipv4Address::Parse(flags.gateway);
+      if (!g.ok()) {
+        absl::FPrintF(err, "tcplab run --live: --gateway=%s: expected an IPv4 address\n",
+                      flags.gateway);
+        return 2;
+      }
+      live_spec.gateway = *g;
+    }
+    options.live = &live_spec;
+    options.replay_prefix = "(a live run does not replay) tcplab run";
+  }
   absl::StatusOr<scenario::runner::RunResult> r = scenario::runner::RunScenario(*s, options);
   if (!r.ok()) {
     absl::FPrintF(err, "tcplab run: %s\n", r.status().message());

@@ -17,6 +17,14 @@ struct RunFlags {
   std::string pcap;   // "" = none
   bool trace = false;
   std::string seeds;  // sweep: "FIRST..LAST"
+  // run --live HOST: that scenario host is the real machine behind the wire
+  // given by --iface or --tun (netsim/live); prefix and gateway of the wire.
+  std::string live_host;
+  std::string iface;
+  std::string tun;
+  std::string tun_kernel_ip;
+  int prefix_length = 24;
+  std::string gateway;
 };
 
 // .scn: the scenario runner; .pkt: the packet-script executor.
