@@ -468,6 +468,35 @@ TEST_F(KernelInteropTest, OverTunBothDirections) {
   EXPECT_TRUE(*done);
   EXPECT_EQ(k.bytes, kBytes);
   EXPECT_EQ(k.digest, StreamDigest(kBytes));
+
+  // And back: the kernel connects to tcplab over the same device and sends.
+  HashingSink sink;
+  h.host().SetApplication(&sink);
+  sink.Listen(h.host(), h.Now());
+  KernelResult k2;
+  std::thread t2([&] {
+    const int fd = KernelSocket();
+    sockaddr_in to = Inet(o.address, kPort);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof(to)) != 0) {
+      Fail(&k2, "connect");
+    } else {
+      KernelSend(fd, kBytes, &k2);
+    }
+    close(fd);
+    k2.done = true;
+  });
+  absl::StatusOr<bool> back = h.Run(
+      [&] {
+        return k2.done && sink.eof &&
+               h.stack().State(sink.socket) == tcp::ConnectionState::kClosed;
+      },
+      kTimeout);
+  t2.join();
+  ASSERT_TRUE(back.ok());
+  EXPECT_TRUE(*back);
+  EXPECT_EQ(k2.error, 0) << k2.failed_call << ": " << std::strerror(k2.error);
+  EXPECT_EQ(sink.bytes, kBytes);
+  EXPECT_EQ(sink.digest, StreamDigest(kBytes));
 }
 
 TEST(KernelOwnsAddress, SeesTheKernelsOwnAddresses) {
