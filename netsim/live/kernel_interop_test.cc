@@ -265,15 +265,17 @@ class KernelInteropTest : public ::testing::Test {
     EXPECT_EQ(h.wire().ethernet()->counters().resolutions_failed, 0u);
   }
 
-  // The kernel connects and sends `bytes`; tcplab digests them.
-  void KernelToTcplab(LiveHost& h, uint64_t bytes) {
+  // The kernel connects and sends `bytes`; tcplab digests them. The
+  // kernel's side runs in the peer namespace, or (TUN) in the test's own.
+  void KernelToTcplab(LiveHost& h, uint64_t bytes, bool kernel_in_peer = true) {
     HashingSink sink;
     h.host().SetApplication(&sink);
     sink.Listen(h.host(), h.Now());
     KernelResult k;
-    std::thread t = lab_->InPeer([&k, bytes] {
+    const wire::Ipv4Address target = h.sim_host().address();
+    auto client = [&k, bytes, target] {
       const int fd = KernelSocket();
-      sockaddr_in to = Inet(VethLab::TcplabAddress(), kPort);
+      sockaddr_in to = Inet(target, kPort);
       if (connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof(to)) != 0) {
         Fail(&k, "connect");
       } else {
@@ -281,7 +283,8 @@ class KernelInteropTest : public ::testing::Test {
       }
       close(fd);
       k.done = true;
-    });
+    };
+    std::thread t = kernel_in_peer ? lab_->InPeer(client) : std::thread(client);
     absl::StatusOr<bool> done = h.Run(
         [&] {
           return k.done && sink.eof &&
@@ -470,33 +473,7 @@ TEST_F(KernelInteropTest, OverTunBothDirections) {
   EXPECT_EQ(k.digest, StreamDigest(kBytes));
 
   // And back: the kernel connects to tcplab over the same device and sends.
-  HashingSink sink;
-  h.host().SetApplication(&sink);
-  sink.Listen(h.host(), h.Now());
-  KernelResult k2;
-  std::thread t2([&] {
-    const int fd = KernelSocket();
-    sockaddr_in to = Inet(o.address, kPort);
-    if (connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof(to)) != 0) {
-      Fail(&k2, "connect");
-    } else {
-      KernelSend(fd, kBytes, &k2);
-    }
-    close(fd);
-    k2.done = true;
-  });
-  absl::StatusOr<bool> back = h.Run(
-      [&] {
-        return k2.done && sink.eof &&
-               h.stack().State(sink.socket) == tcp::ConnectionState::kClosed;
-      },
-      kTimeout);
-  t2.join();
-  ASSERT_TRUE(back.ok());
-  EXPECT_TRUE(*back);
-  EXPECT_EQ(k2.error, 0) << k2.failed_call << ": " << std::strerror(k2.error);
-  EXPECT_EQ(sink.bytes, kBytes);
-  EXPECT_EQ(sink.digest, StreamDigest(kBytes));
+  KernelToTcplab(h, kBytes, /*kernel_in_peer=*/false);
 }
 
 TEST(KernelOwnsAddress, SeesTheKernelsOwnAddresses) {
