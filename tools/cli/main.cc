@@ -14,6 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "tools/cli/demo.h"
 #include "tools/cli/live_command.h"
+#include "tools/cli/plot_command.h"
 #include "tools/cli/run_command.h"
 
 ABSL_FLAG(std::string, pcap, "",
@@ -54,6 +55,14 @@ ABSL_FLAG(std::string, live, "",
 ABSL_FLAG(int, prefix, 24, "`tcplab run --live`: the prefix length of the wire's subnet");
 ABSL_FLAG(bool, timeline, true, "live: print the timeline and summary on stderr at the end");
 
+// `tcplab plot`.
+ABSL_FLAG(std::string, o, "", "`tcplab plot`: the SVG file to write");
+ABSL_FLAG(std::string, conn, "",
+          "`tcplab plot`: the connection, SRC:PORT-DST:PORT with SRC the data sender (address "
+          "or scenario host name); default the largest");
+ABSL_FLAG(std::string, time, "", "`tcplab plot`: zoom to seconds A..B");
+ABSL_FLAG(std::string, seq, "", "`tcplab plot`: zoom to bytes A..B from the ISN (K, M suffixes)");
+
 namespace {
 
 constexpr char kUsage[] =
@@ -74,6 +83,10 @@ constexpr char kUsage[] =
     "  sweep FILE    run a scenario once per seed (--seeds=0..9999), print the\n"
     "                failing seeds with the command that replays each; honours\n"
     "                Bazel's TEST_TOTAL_SHARDS / TEST_SHARD_INDEX\n"
+    "  plot INPUT -o OUT.svg\n"
+    "                time-sequence graph of one connection of a pcap or of a\n"
+    "                scenario (.scn: run, with cwnd/RTT/in-flight panels)\n"
+    "                [--conn SRC:PORT-DST:PORT] [--time A..B] [--seq A..B] [--seed N]\n"
     "\n"
     "live commands (tcplab's own stack on a real wire, in real time; each needs\n"
     "--iface IF or --tun NAME, and --ip ADDR/PREFIX, tcplab's own address):\n"
@@ -133,6 +146,16 @@ int main(int argc, char** argv) {
     flags.gateway = absl::GetFlag(FLAGS_gateway);
     flags.prefix_length = absl::GetFlag(FLAGS_prefix);
     return command == "run" ? tcplab::cli::RunCommand(flags) : tcplab::cli::SweepCommand(flags);
+  }
+  if (command == "plot") {
+    if (args.size() != 3) return Usage("plot takes exactly one INPUT (.scn or pcap)");
+    tcplab::cli::PlotFlags f{args[2],
+                             absl::GetFlag(FLAGS_o),
+                             absl::GetFlag(FLAGS_conn),
+                             absl::GetFlag(FLAGS_time),
+                             absl::GetFlag(FLAGS_seq),
+                             absl::GetFlag(FLAGS_seed)};
+    return tcplab::cli::PlotCommand(f);
   }
   if (command == "get" || command == "serve" || command == "connect") {
     tcplab::cli::LiveFlags f;
