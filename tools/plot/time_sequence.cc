@@ -204,7 +204,8 @@ void Panel(Svg& svg, const Frame& base, double t_step, double y0, const std::str
   f.y0 = y0;
   f.h = kPanelHeight;
   double v_step = 1;
-  AxisRange(std::nullopt, 0, hi > 0 ? hi : 1, &f.v_lo, &f.v_hi, &v_step);
+  // Headroom, so that a line at the maximum does not hide in the frame.
+  AxisRange(std::nullopt, 0, hi > 0 ? hi * 1.05 : 1, &f.v_lo, &f.v_hi, &v_step);
   v_step = NiceStep(f.v_lo, f.v_hi, 4);
   svg.Add(absl::StrCat("<g class=\"panel\" data-panel=\"", id, "\">"));
   svg.Text(f.x0, y0 - 8, title, "font-weight=\"bold\"");
@@ -233,7 +234,9 @@ void Panel(Svg& svg, const Frame& base, double t_step, double y0, const std::str
 }
 
 std::string MarkPath(double x, double y1, double y2) {
-  // A bar with short serifs at both ends, as tcptrace draws segments.
+  // A bar with short serifs at both ends, as tcptrace draws segments; at
+  // least 4 units tall, so that a one-byte probe shows at any zoom.
+  if (y1 - y2 < 4) y1 = y2 + 4;
   return absl::StrCat("M", Coord(x), " ", Coord(y1), "V", Coord(y2), "M", Coord(x - 2), " ",
                       Coord(y1), "h4M", Coord(x - 2), " ", Coord(y2), "h4");
 }
@@ -421,7 +424,7 @@ std::string RenderTimeSequenceSvg(const PlotInput& input, const Connection& c,
   Legend(svg, kTop + 12, keys);
 
   if (panels) {
-    Series cwnd{"cwnd", "cwnd"}, ssthresh{"ssthresh", "ssthresh"}, srtt{"srtt", "SRTT"},
+    Series cwnd{"cwnd", "cwnd"}, ssthresh{"ssthresh", "ssthresh (once finite)"}, srtt{"srtt", "SRTT"},
         rto{"rto", "RTO"}, rtt{"rtt", "RTT sample", {}, true}, inflight{"inflight", "in flight"};
     for (const auto& [t_ns, i] : c.infos) {
       const double t = Seconds(t_ns);
