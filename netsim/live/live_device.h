@@ -37,6 +37,13 @@ struct DeviceCounters {
   uint64_t write_errors = 0;    // the kernel refused a packet; dropped
   uint64_t read_calls = 0;      // syscalls, to judge batching
   uint64_t write_calls = 0;
+  // Of `written`: segments that went in GSO frames (segmentation offload),
+  // and how many such frames.
+  uint64_t gso_segments = 0;
+  uint64_t gso_frames = 0;
+  // Pure ACKs not sent because the next queued one superseded them
+  // (PacketSocket::Options::coalesce_acks).
+  uint64_t acks_coalesced = 0;
 };
 
 class LiveDevice {

@@ -44,7 +44,10 @@ absl::StatusOr<std::unique_ptr<LiveHost>> LiveHost::Open(const LiveHostOptions& 
 
   std::optional<EthernetInterfaceConfig> eth;
   if (!o.interface.empty()) {
-    absl::StatusOr<std::unique_ptr<PacketSocket>> socket = PacketSocket::Open(o.interface);
+    PacketSocket::Options po;
+    po.gso = o.gso;
+    po.coalesce_acks = o.coalesce_acks;
+    absl::StatusOr<std::unique_ptr<PacketSocket>> socket = PacketSocket::Open(o.interface, po);
     if (!socket.ok()) return socket.status();
     h->device_ = *std::move(socket);
     EthernetInterfaceConfig c;

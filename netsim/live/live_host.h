@@ -46,6 +46,10 @@ struct LiveHostOptions {
   // device up. Unset: the device is already configured.
   std::optional<wire::Ipv4Address> tun_kernel_address;
   int tun_mtu = 1500;
+  // Ethernet: the AF_PACKET socket's segmentation offload and ACK
+  // coalescing (PacketSocket::Options).
+  bool gso = true;
+  bool coalesce_acks = false;
 
   // Impairments on the way out (tcplab to the wire) and in.
   netsim::LinkParams outbound;

@@ -15,6 +15,11 @@
 #include <array>
 #include <memory>
 #include <string>
+#include <vector>
+
+#include <linux/if_packet.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 #include "absl/status/statusor.h"
 #include "netsim/live/live_device.h"
@@ -28,6 +33,18 @@ class PacketSocket final : public LiveDevice {
   struct Options {
     bool promiscuous = true;
     int batch = 64;  // packets per recvmmsg / sendmmsg
+    // Segmentation offload, as a NIC's TSO: consecutive full-size TCP
+    // segments of one connection queued for the same Flush go to the
+    // kernel as one GSO frame (PACKET_VNET_HDR), which the kernel cuts
+    // into the very segments queued if the frame leaves the machine, and
+    // a local peer (veth) takes whole, as it takes its own TCP's. Off, or
+    // where the kernel refuses PACKET_VNET_HDR: one frame per segment.
+    bool gso = true;
+    // ACK coalescing: of pure ACKs of one connection queued back to back
+    // for the same Flush, each acknowledging more than the one before,
+    // only the last goes out (it says all the others say, and the newest
+    // window). Off by default: it thins the ACK clock the engine chose.
+    bool coalesce_acks = false;
   };
 
   // Errors, each saying what to do: NotFound (no such interface),
@@ -51,21 +68,39 @@ class PacketSocket final : public LiveDevice {
   void Queue(absl::Span<const uint8_t> frame) override;
   absl::Status Flush() override;
   bool has_queued() const override { return !out_.empty(); }
+  bool gso() const { return gso_; }
   const DeviceCounters& counters() const override { return counters_; }
 
  private:
   PacketSocket(UniqueFd fd, std::string name, int ifindex, int mtu, int batch);
+  // With gso_: how many queued frames from `first` go in one GSO frame,
+  // whose headers (virtio_net_hdr + Ethernet/IPv4/TCP) it writes to `hdr`
+  // (their length to *hdr_len). 1: the frame goes alone.
+  int Coalesce(int first, int last, uint8_t* hdr, size_t* hdr_len);
 
   UniqueFd fd_;
   std::string name_;
   int ifindex_;
   int mtu_;
   bool ignores_outgoing_ = false;
+  bool gso_ = false;  // PACKET_VNET_HDR is on: every frame has a virtio_net_hdr
+  bool coalesce_acks_ = false;
   std::array<uint8_t, 6> interface_mac_{};
   // Reads take whole GSO aggregates (up to 64 KiB) that a kernel peer on
   // the same machine hands over unsegmented.
   PacketBatch in_;
   PacketBatch out_;
+  // Per-call scratch of ReadBatch / Flush, allocated once.
+  std::vector<mmsghdr> in_msgs_;
+  std::vector<iovec> in_iov_;
+  std::vector<sockaddr_ll> in_from_;
+  std::vector<uint8_t> in_control_;
+  std::vector<uint8_t> in_vnet_;     // a virtio_net_hdr per read slot
+  std::vector<mmsghdr> out_msgs_;
+  std::vector<iovec> out_iov_;       // header + one payload per segment
+  std::vector<uint8_t> out_hdrs_;    // a header block per message
+  std::vector<int> out_frames_;      // queued frames per message
+  std::vector<int> out_skipped_;     // of those, ACKs coalesced away
   DeviceCounters counters_;
 };
 
