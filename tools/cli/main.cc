@@ -15,6 +15,7 @@
 #include "tools/cli/demo.h"
 #include "tools/cli/live_command.h"
 #include "tools/cli/plot_command.h"
+#include "tools/cli/report_command.h"
 #include "tools/cli/run_command.h"
 
 ABSL_FLAG(std::string, pcap, "",
@@ -62,6 +63,9 @@ ABSL_FLAG(std::string, conn, "",
           "or scenario host name); default the largest");
 ABSL_FLAG(std::string, time, "", "`tcplab plot`: zoom to seconds A..B");
 ABSL_FLAG(std::string, seq, "", "`tcplab plot`: zoom to bytes A..B from the ISN (K, M suffixes)");
+ABSL_FLAG(std::string, report, "",
+          "`tcplab run`: also write DIR/index.html (the report with the graphs inline) and "
+          "DIR/run.pcap");
 
 namespace {
 
@@ -77,7 +81,8 @@ constexpr char kUsage[] =
     "  run FILE      run a scenario (.scn) or a packet script (.pkt) in\n"
     "                simulated time; print the timeline, a summary and every\n"
     "                expectation; exit 0 when all hold, 1 otherwise\n"
-    "                [--seed N] [--pcap OUT] [--trace]\n"
+    "                [--seed N] [--pcap OUT] [--trace] [--report DIR: an HTML\n"
+    "                report with graphs, DIR/index.html, and DIR/run.pcap]\n"
     "                [--live HOST --iface IF|--tun NAME [--prefix N] [--gateway A]]:\n"
     "                HOST is the real machine on that wire, in real time\n"
     "  sweep FILE    run a scenario once per seed (--seeds=0..9999), print the\n"
@@ -133,6 +138,10 @@ int main(int argc, char** argv) {
   }
   if (command == "run" || command == "sweep") {
     if (args.size() != 3) return Usage(command + " takes exactly one FILE");
+    if (command == "run" && !absl::GetFlag(FLAGS_report).empty()) {
+      return tcplab::cli::ReportCommand(args[2], absl::GetFlag(FLAGS_seed),
+                                        absl::GetFlag(FLAGS_report));
+    }
     tcplab::cli::RunFlags flags;
     flags.file = args[2];
     flags.seed = absl::GetFlag(FLAGS_seed);

@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "tools/cli/seed_flag.h"
 #include "tools/plot/connection.h"
 #include "tools/plot/sim_input.h"
 #include "tools/plot/time_sequence.h"
@@ -37,15 +37,10 @@ int PlotCommand(const PlotFlags& flags, std::FILE* err) {
     options.seq = *r;
   }
   std::optional<uint64_t> seed;
-  if (!flags.seed.empty()) {
-    uint64_t v = 0;
-    const bool hex = absl::StartsWith(flags.seed, "0x");
-    if (!(hex ? absl::SimpleHexAtoi(flags.seed.substr(2), &v) : absl::SimpleAtoi(flags.seed, &v))) {
-      absl::FPrintF(err, "tcplab plot: --seed %s: expected a decimal or 0x hex number\n",
-                    flags.seed);
-      return 2;
-    }
-    seed = v;
+  if (!ParseSeedFlag(flags.seed, &seed)) {
+    absl::FPrintF(err, "tcplab plot: --seed %s: expected a decimal or 0x hex number\n",
+                  flags.seed);
+    return 2;
   }
 
   const bool scenario = absl::EndsWith(flags.input, ".scn");

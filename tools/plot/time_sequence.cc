@@ -190,7 +190,8 @@ struct Series {
   bool dots = false;
 };
 
-void Panel(Svg& svg, const Frame& base, double t_step, double y0, const std::string& id,
+void Panel(Svg& svg, const Frame& base, double t_step, double y0, const std::string& prefix,
+           const std::string& id,
            const std::string& title, const std::string& y_title,
            const std::function<std::string(double, double)>& v_label,
            const std::vector<Series>& series, const std::string& x_title) {
@@ -209,9 +210,9 @@ void Panel(Svg& svg, const Frame& base, double t_step, double y0, const std::str
   v_step = NiceStep(f.v_lo, f.v_hi, 4);
   svg.Add(absl::StrCat("<g class=\"panel\" data-panel=\"", id, "\">"));
   svg.Text(f.x0, y0 - 8, title, "font-weight=\"bold\"");
-  Clip(svg, absl::StrCat("clip-", id), f);
+  Clip(svg, absl::StrCat(prefix, "clip-", id), f);
   DrawAxes(svg, f, t_step, v_step, v_label, x_title, y_title, id);
-  svg.Add(absl::StrCat("<g clip-path=\"url(#clip-", id, ")\">"));
+  svg.Add(absl::StrCat("<g clip-path=\"url(#", prefix, "clip-", id, ")\">"));
   for (const Series& s : series) {
     if (s.dots) {
       for (const auto& [t, v] : s.points) {
@@ -363,12 +364,12 @@ std::string RenderTimeSequenceSvg(const PlotInput& input, const Connection& c,
            "class=\"subtitle\"");
 
   svg.Add("<defs>");
-  Clip(svg, "clip-main", f);
+  Clip(svg, absl::StrCat(options.id_prefix, "clip-main"), f);
   svg.Add("</defs>");
   DrawAxes(svg, f, t_step, s_step, BytesLabel, x_title, "sequence offset (bytes from ISN)",
            "main");
 
-  svg.Add("<g clip-path=\"url(#clip-main)\">");
+  svg.Add(absl::StrCat("<g clip-path=\"url(#", options.id_prefix, "clip-main)\">"));
   std::vector<std::pair<double, double>> ack_pts, win_pts;
   for (const AckSegment& a : c.acks) {
     ack_pts.push_back({Seconds(a.t_ns), static_cast<double>(a.ack)});
@@ -424,8 +425,9 @@ std::string RenderTimeSequenceSvg(const PlotInput& input, const Connection& c,
   Legend(svg, kTop + 12, keys);
 
   if (panels) {
-    Series cwnd{"cwnd", "cwnd"}, ssthresh{"ssthresh", "ssthresh (once finite)"}, srtt{"srtt", "SRTT"},
-        rto{"rto", "RTO"}, rtt{"rtt", "RTT sample", {}, true}, inflight{"inflight", "in flight"};
+    Series cwnd{"cwnd", "cwnd"}, ssthresh{"ssthresh", "ssthresh (once finite)"},
+        srtt{"srtt", "SRTT"}, rto{"rto", "RTO"}, rtt{"rtt", "RTT sample", {}, true},
+        inflight{"inflight", "in flight"};
     for (const auto& [t_ns, i] : c.infos) {
       const double t = Seconds(t_ns);
       cwnd.points.push_back({t, static_cast<double>(i.cwnd)});
@@ -441,15 +443,16 @@ std::string RenderTimeSequenceSvg(const PlotInput& input, const Connection& c,
     for (const RttSample& s : c.rtts) {
       rtt.points.push_back({Seconds(s.t_ns), static_cast<double>(s.rtt_ns) / 1e6});
     }
+    const std::string& p = options.id_prefix;
     double y = main_bottom + kPanelGap - 20;
-    Panel(svg, f, t_step, y, "cwnd", "Congestion window (the sender's engine)", "bytes",
+    Panel(svg, f, t_step, y, p, "cwnd", "Congestion window (the sender's engine)", "bytes",
           BytesLabel, {cwnd, ssthresh}, x_title);
     y += kPanelHeight + kPanelGap;
-    Panel(svg, f, t_step, y, "rtt", "Round-trip time: samples (Karn), SRTT, RTO", "ms",
+    Panel(svg, f, t_step, y, p, "rtt", "Round-trip time: samples (Karn), SRTT, RTO", "ms",
           MillisLabel, {rtt, srtt, rto}, x_title);
     y += kPanelHeight + kPanelGap;
-    Panel(svg, f, t_step, y, "inflight", "Bytes in flight (RFC 6675 pipe in recovery)", "bytes",
-          BytesLabel, {inflight}, x_title);
+    Panel(svg, f, t_step, y, p, "inflight", "Bytes in flight (RFC 6675 pipe in recovery)",
+          "bytes", BytesLabel, {inflight}, x_title);
   }
   svg.Add("</svg>");
   return svg.Take();

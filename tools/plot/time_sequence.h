@@ -44,6 +44,9 @@ struct PlotOptions {
   // it. Seconds on the graph's time axis; bytes relative to the ISN.
   std::optional<std::pair<double, double>> time;
   std::optional<std::pair<double, double>> seq;
+  // Prefix of the document's element ids (clip paths), so that several
+  // graphs inlined in one HTML page do not share ids.
+  std::string id_prefix;
 };
 
 // "A..B" in seconds ("1.5..3"); errors say what was expected.
