@@ -46,7 +46,7 @@ std::map<std::pair<uint64_t, uint64_t>, Flow> Flows(const PlotInput& input) {
       f.ends[1] = key.second;
     }
     const int side = src == f.ends[0] ? 0 : 1;
-    f.payload[side] += p.payload.size();
+    f.payload[side] += p.payload.size() + input.sent[i].cut;
     if (p.tcp.has(wire::flags::kSyn) && !p.tcp.has(wire::flags::kAck) && !f.syn_first[1 - side]) {
       f.syn_first[side] = true;
     }
@@ -223,14 +223,15 @@ absl::StatusOr<Connection> SelectConnection(const PlotInput& input, const std::s
         sender_ws = p.tcp.options.window_scale;
       }
       if (p.tcp.has(wire::flags::kFin)) ++c.fin_count;
-      if (p.payload.empty()) continue;
+      const int64_t length = static_cast<int64_t>(p.payload.size()) + t.cut;
+      if (length == 0) continue;
       DataSegment d;
       d.t_ns = t.t_ns;
       d.begin = Rel(p.tcp.seq, c.isn) + (syn ? 1 : 0);
-      d.end = d.begin + static_cast<int64_t>(p.payload.size());
+      d.end = d.begin + length;
       if (sent_any && d.begin < max_end) {
-        d.kind = receiver_window_zero && p.payload.size() == 1 ? DataKind::kProbe
-                                                               : DataKind::kRetransmission;
+        d.kind = receiver_window_zero && length == 1 ? DataKind::kProbe
+                                                     : DataKind::kRetransmission;
       }
       max_end = std::max(max_end, d.end);
       sent_any = true;

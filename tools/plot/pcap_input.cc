@@ -6,6 +6,19 @@
 namespace tcplab::plot {
 namespace {
 
+// A record shorter than its IP total length lost payload to the snaplen:
+// shorten the total length to what is there (the parser then accepts it;
+// checksums are not verified for plots) and remember how much is missing.
+void CutBySnaplen(TimedPacket* t) {
+  std::vector<uint8_t>& b = t->bytes;
+  if (b.size() < 20 || (b[0] >> 4) != 4) return;
+  const uint32_t total = (uint32_t{b[2]} << 8) | b[3];
+  if (total <= b.size()) return;
+  t->cut = total - static_cast<uint32_t>(b.size());
+  b[2] = static_cast<uint8_t>(b.size() >> 8);
+  b[3] = static_cast<uint8_t>(b.size());
+}
+
 absl::StatusOr<PlotInput> FromPcap(const netsim::PcapFile& file, const std::string& source) {
   PlotInput in;
   in.source = source;
@@ -23,7 +36,9 @@ absl::StatusOr<PlotInput> FromPcap(const netsim::PcapFile& file, const std::stri
       ++in.skipped_records;
       continue;
     }
-    in.sent.push_back({r.timestamp_ns - origin, std::vector<uint8_t>(ip->begin(), ip->end())});
+    TimedPacket t{r.timestamp_ns - origin, std::vector<uint8_t>(ip->begin(), ip->end())};
+    CutBySnaplen(&t);
+    in.sent.push_back(std::move(t));
   }
   if (in.sent.empty() && !first_error.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(source, ": no IPv4 packet in ",

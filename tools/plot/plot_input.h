@@ -21,6 +21,11 @@ namespace tcplab::plot {
 struct TimedPacket {
   int64_t t_ns = 0;  // from the input's time origin (see PlotInput::time_origin)
   std::vector<uint8_t> bytes;  // an IPv4 packet
+  // Payload bytes a capture's snapshot length cut off: `bytes` then holds
+  // the headers and what was captured, with the IP total length set to
+  // that, so that the packet parses; the segment's sequence range counts
+  // these bytes too.
+  uint32_t cut = 0;
 };
 
 struct DroppedPacket {
@@ -48,7 +53,8 @@ struct PlotInput {
 };
 
 // A pcap of any link type netsim's reader handles (Ethernet, RAW, IPv4);
-// times from the first record. Errors: unreadable file, not a pcap, a link
+// times from the first record. Records cut short by the snapshot length
+// (tcpdump -s 96) still count their whole segment (TimedPacket::cut). Errors: unreadable file, not a pcap, a link
 // type without IPv4 inside.
 absl::StatusOr<PlotInput> ReadPcapInput(const std::string& path);
 absl::StatusOr<PlotInput> PcapBytesToInput(const std::vector<uint8_t>& bytes,

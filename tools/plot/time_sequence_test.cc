@@ -319,6 +319,36 @@ TEST(TimeSequenceTest, PcapRawAndEthernetShowThePackets) {
   EXPECT_EQ(RenderTimeSequenceSvg(*ether, Select(*ether), {}), svg);
 }
 
+// tcpdump -s 80: every record cut to 80 bytes, the graph unchanged.
+TEST(TimeSequenceTest, SnaplenCutCapturesKeepWholeSegments) {
+  scenario::runner::RunOptions ro;
+  ro.pcap_in_memory = true;
+  ro.timeline = false;
+  absl::StatusOr<scenario::runner::RunResult> run =
+      scenario::runner::RunScenario(ParseFile(kLossyFile), ro);
+  ASSERT_TRUE(run.ok()) << run.status();
+  constexpr uint32_t kSnap = 80;
+  std::vector<uint8_t> cut(run->pcap.begin(), run->pcap.begin() + 24);
+  int shortened = 0;
+  for (size_t at = 24; at + 16 <= run->pcap.size();) {
+    uint32_t incl = 0;
+    for (int i = 0; i < 4; ++i) incl |= uint32_t{run->pcap[at + 8 + i]} << (8 * i);
+    const uint32_t keep = std::min(incl, kSnap);
+    shortened += keep < incl;
+    cut.insert(cut.end(), run->pcap.begin() + at, run->pcap.begin() + at + 8);
+    Put32(&cut, keep);
+    cut.insert(cut.end(), run->pcap.begin() + at + 12, run->pcap.begin() + at + 16);
+    cut.insert(cut.end(), run->pcap.begin() + at + 16, run->pcap.begin() + at + 16 + keep);
+    at += 16 + incl;
+  }
+  ASSERT_GT(shortened, 100);
+  absl::StatusOr<PlotInput> whole = PcapBytesToInput(run->pcap, "run.pcap");
+  absl::StatusOr<PlotInput> snapped = PcapBytesToInput(cut, "run.pcap");
+  ASSERT_TRUE(whole.ok() && snapped.ok()) << snapped.status();
+  EXPECT_EQ(RenderTimeSequenceSvg(*snapped, Select(*snapped), {}),
+            RenderTimeSequenceSvg(*whole, Select(*whole), {}));
+}
+
 TEST(TimeSequenceTest, ConnectionChoiceAndErrors) {
   const PlotInput in = Record(ParseFile(kLossyFile));
   EXPECT_EQ(ListConnections(in), std::vector<std::string>{"a:49152-b:80"});
