@@ -466,6 +466,9 @@ absl::StatusOr<std::unique_ptr<LiveHost>> OpenTcplab(bool coalesce_acks) {
   o.interface = VethLab::kTcplabInterface;
   o.address = VethLab::TcplabAddress();
   o.prefix_length = VethLab::kPrefixLength;
+  // The link between tcplab's host and the wire drops what exceeds its MTU
+  // (1500 unless set): give it the veth's.
+  o.outbound.mtu = o.inbound.mtu = absl::GetFlag(FLAGS_mtu);
   o.gso = absl::GetFlag(FLAGS_gso);
   o.coalesce_acks = coalesce_acks;
   tcp::StackConfig c;
