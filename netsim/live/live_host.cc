@@ -1,6 +1,8 @@
 #include "netsim/live/live_host.h"
 
 #include <arpa/inet.h>
+
+#include <algorithm>
 #include <ifaddrs.h>
 #include <netinet/in.h>
 
@@ -79,8 +81,13 @@ absl::StatusOr<std::unique_ptr<LiveHost>> LiveHost::Open(const LiveHostOptions& 
       WireNode::Add(h->network_.get(), "wire", h->device_.get(), eth);
   if (!wire.ok()) return wire.status();
   h->wire_ = *wire;
+  // The link to the wire carries what the device does: on a jumbo
+  // interface the engine's segments are larger than netsim's default MTU.
+  netsim::LinkParams out = o.outbound, in = o.inbound;
+  out.mtu = std::max(out.mtu, h->device_->mtu());
+  in.mtu = std::max(in.mtu, h->device_->mtu());
   absl::StatusOr<netsim::Link*> link =
-      h->network_->Connect(h->sim_host_, h->wire_, o.outbound, o.inbound, "tcplab-wire");
+      h->network_->Connect(h->sim_host_, h->wire_, out, in, "tcplab-wire");
   if (!link.ok()) return link.status();
   tcp::StackConfig c = config;
   c.local_address = o.address;
