@@ -23,6 +23,7 @@
 #include "gtest/gtest.h"
 #include "netsim/live/live_host.h"
 #include "netsim/trace.h"
+#include "netsim/live/testing/kernel_socket.h"
 #include "netsim/live/testing/sha256.h"
 #include "netsim/live/testing/veth_lab.h"
 #include "netsim/test_apps.h"
@@ -35,6 +36,10 @@ namespace {
 using netsim::testing::BulkSender;
 using netsim::testing::StreamAt;
 using testing::Sha256;
+using testing::Inet;
+using testing::KernelAccept;
+using testing::KernelListen;
+using testing::KernelSocket;
 using testing::VethLab;
 
 constexpr uint16_t kPort = 5001;
@@ -50,14 +55,6 @@ std::string StreamDigest(uint64_t bytes) {
   return h.HexDigest();
 }
 
-sockaddr_in Inet(wire::Ipv4Address a, uint16_t port) {
-  sockaddr_in in{};
-  in.sin_family = AF_INET;
-  in.sin_port = htons(port);
-  in.sin_addr.s_addr = htonl(a.value());
-  return in;
-}
-
 // What a kernel-side thread saw.
 struct KernelResult {
   uint64_t bytes = 0;
@@ -66,39 +63,6 @@ struct KernelResult {
   std::string failed_call;
   std::atomic<bool> done{false};
 };
-
-// No kernel call may block a test forever: accept, recv and send give up
-// after 30 s of silence (SO_RCVTIMEO / SO_SNDTIMEO; accept honours the
-// former), and the test then fails instead of hanging.
-void Bounded(int fd) {
-  timeval tv{30, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-}
-
-int KernelSocket() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  Bounded(fd);
-  return fd;
-}
-
-int KernelAccept(int listener) {
-  const int fd = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
-  if (fd >= 0) Bounded(fd);
-  return fd;
-}
-
-int KernelListen(uint16_t port) {
-  const int fd = KernelSocket();
-  const int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  sockaddr_in any = Inet(wire::Ipv4Address(0, 0, 0, 0), port);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&any), sizeof(any)) != 0 || listen(fd, 4) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
 
 void Fail(KernelResult* r, const char* call) {
   if (r->error == 0) {

@@ -57,6 +57,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "netsim/live/live_host.h"
+#include "netsim/live/testing/kernel_socket.h"
 #include "netsim/live/testing/veth_lab.h"
 #include "netsim/stack_host.h"
 #include "tcp/config.h"
@@ -84,6 +85,8 @@ namespace tcplab::live {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using testing::Bounded;
+using testing::Inet;
 using testing::VethLab;
 
 constexpr uint16_t kPort = 5001;
@@ -133,20 +136,6 @@ double CpuSeconds() {
   getrusage(RUSAGE_SELF, &ru);
   return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
          (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-sockaddr_in Inet(wire::Ipv4Address a, uint16_t port) {
-  sockaddr_in in{};
-  in.sin_family = AF_INET;
-  in.sin_port = htons(port);
-  in.sin_addr.s_addr = htonl(a.value());
-  return in;
-}
-
-void Bounded(int fd) {
-  timeval tv{30, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
 // What a kernel-side thread did.
