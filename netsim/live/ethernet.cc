@@ -8,25 +8,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "tcp/wire/byte_order.h"
 
 namespace tcplab::live {
 namespace {
 
 // Network byte order, by hand: the wire library's helpers are private to it.
-uint16_t Load16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
-uint32_t Load32(const uint8_t* p) {
-  return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
-}
-void Store16(uint8_t* p, uint16_t v) {
-  p[0] = static_cast<uint8_t>(v >> 8);
-  p[1] = static_cast<uint8_t>(v);
-}
-void Store32(uint8_t* p, uint32_t v) {
-  p[0] = static_cast<uint8_t>(v >> 24);
-  p[1] = static_cast<uint8_t>(v >> 16);
-  p[2] = static_cast<uint8_t>(v >> 8);
-  p[3] = static_cast<uint8_t>(v);
-}
 void StoreMac(uint8_t* p, const MacAddress& m) {
   std::memcpy(p, m.bytes().data(), MacAddress::kSize);
 }
@@ -118,7 +105,7 @@ absl::string_view FrameErrorDescription(FrameError e) {
 
 FrameError ParseEthernet(absl::Span<const uint8_t> frame, EthernetFrame* out) {
   if (frame.size() < kEthernetHeaderSize) return FrameError::kTruncatedEthernetHeader;
-  const uint16_t type = Load16(frame.data() + 12);
+  const uint16_t type = wire::GetU16(frame.data() + 12);
   if (type == kEtherTypeVlan || type == kEtherTypeQinQ || type == kEtherTypeQinQLegacy) {
     return FrameError::kVlanTagged;
   }
@@ -134,7 +121,7 @@ size_t WriteEthernetHeader(const EthernetHeader& header, absl::Span<uint8_t> out
   if (out.size() < kEthernetHeaderSize) return 0;
   StoreMac(out.data(), header.dst);
   StoreMac(out.data() + 6, header.src);
-  Store16(out.data() + 12, header.ethertype);
+  wire::PutU16(out.data() + 12, header.ethertype);
   return kEthernetHeaderSize;
 }
 
@@ -151,35 +138,35 @@ size_t WriteEthernetHeader(const EthernetHeader& header, absl::Span<uint8_t> out
 FrameError ParseArp(absl::Span<const uint8_t> payload, ArpPacket* out) {
   if (payload.size() < kArpPacketSize) return FrameError::kTruncatedArp;
   const uint8_t* p = payload.data();
-  if (Load16(p) != kArpHardwareEthernet || p[4] != MacAddress::kSize) {
+  if (wire::GetU16(p) != kArpHardwareEthernet || p[4] != MacAddress::kSize) {
     return FrameError::kArpNotEthernet;
   }
-  if (Load16(p + 2) != kEtherTypeIpv4 || p[5] != 4) return FrameError::kArpNotIpv4;
-  const uint16_t op = Load16(p + 6);
+  if (wire::GetU16(p + 2) != kEtherTypeIpv4 || p[5] != 4) return FrameError::kArpNotIpv4;
+  const uint16_t op = wire::GetU16(p + 6);
   if (op != static_cast<uint16_t>(ArpOperation::kRequest) &&
       op != static_cast<uint16_t>(ArpOperation::kReply)) {
     return FrameError::kArpBadOperation;
   }
   out->operation = static_cast<ArpOperation>(op);
   out->sender_mac = MacAddress::FromBytes(payload.subspan(8, 6));
-  out->sender_ip = wire::Ipv4Address(Load32(p + 14));
+  out->sender_ip = wire::Ipv4Address(wire::GetU32(p + 14));
   out->target_mac = MacAddress::FromBytes(payload.subspan(18, 6));
-  out->target_ip = wire::Ipv4Address(Load32(p + 24));
+  out->target_ip = wire::Ipv4Address(wire::GetU32(p + 24));
   return FrameError::kOk;
 }
 
 size_t WriteArp(const ArpPacket& arp, absl::Span<uint8_t> out) {
   if (out.size() < kArpPacketSize) return 0;
   uint8_t* p = out.data();
-  Store16(p, kArpHardwareEthernet);
-  Store16(p + 2, kEtherTypeIpv4);
+  wire::PutU16(p, kArpHardwareEthernet);
+  wire::PutU16(p + 2, kEtherTypeIpv4);
   p[4] = MacAddress::kSize;
   p[5] = 4;
-  Store16(p + 6, static_cast<uint16_t>(arp.operation));
+  wire::PutU16(p + 6, static_cast<uint16_t>(arp.operation));
   StoreMac(p + 8, arp.sender_mac);
-  Store32(p + 14, arp.sender_ip.value());
+  wire::PutU32(p + 14, arp.sender_ip.value());
   StoreMac(p + 18, arp.target_mac);
-  Store32(p + 24, arp.target_ip.value());
+  wire::PutU32(p + 24, arp.target_ip.value());
   return kArpPacketSize;
 }
 

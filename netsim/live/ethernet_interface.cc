@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "tcp/wire/byte_order.h"
 
 namespace tcplab::live {
 namespace {
@@ -18,10 +19,6 @@ constexpr size_t kIpv4MinHeader = 20;
 constexpr size_t kMinMtu = 68;
 constexpr Ipv4Address kLimitedBroadcast(0xffffffff);
 
-uint16_t Load16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
-uint32_t Load32(const uint8_t* p) {
-  return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
-}
 
 uint32_t Netmask(int prefix_length) {
   return prefix_length == 0 ? 0 : ~uint32_t{0} << (32 - prefix_length);
@@ -241,13 +238,13 @@ absl::Span<const uint8_t> EthernetInterface::OnFrame(Instant now,
     ++counters_.dropped_malformed_ip;
     return {};
   }
-  const Ipv4Address dst(Load32(ip.data() + 16));
+  const Ipv4Address dst(wire::GetU32(ip.data() + 16));
   if (dst != config_.address) {
     ++counters_.ignored_not_our_ip;
     return {};
   }
   const size_t header_length = size_t{ip[0] & 0x0fu} * 4;
-  const size_t total_length = Load16(ip.data() + 2);
+  const size_t total_length = wire::GetU16(ip.data() + 2);
   if (header_length >= kIpv4MinHeader && total_length >= header_length &&
       total_length <= ip.size()) {
     if (total_length < ip.size()) {
@@ -255,7 +252,7 @@ absl::Span<const uint8_t> EthernetInterface::OnFrame(Instant now,
       ip = ip.first(total_length);
     }
   }
-  RefreshFromIp(now, f.header.src, Ipv4Address(Load32(ip.data() + 12)));
+  RefreshFromIp(now, f.header.src, Ipv4Address(wire::GetU32(ip.data() + 12)));
   ++counters_.ip_delivered;
   return ip;
 }
@@ -366,7 +363,7 @@ void EthernetInterface::SendIp(Instant now, absl::Span<const uint8_t> ip_packet)
     ++counters_.dropped_too_big;
     return;
   }
-  const Ipv4Address dst(Load32(ip_packet.data() + 16));
+  const Ipv4Address dst(wire::GetU32(ip_packet.data() + 16));
   const std::optional<Ipv4Address> hop = NextHop(dst);
   if (!hop.has_value()) {
     ++counters_.dropped_no_route;

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "netsim/live/sys_error.h"
+#include "tcp/wire/byte_order.h"
 #include "tcp/wire/checksum.h"
 
 namespace tcplab::live {
@@ -44,14 +45,6 @@ constexpr size_t kEth = 14;
 constexpr size_t kHeaderBlock = kVnet + kEth + 60 + 60;
 constexpr size_t kControl = CMSG_SPACE(sizeof(tpacket_auxdata));
 
-uint16_t Load16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
-uint32_t Load32(const uint8_t* p) {
-  return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
-}
-void Store16(uint8_t* p, uint16_t v) {
-  p[0] = static_cast<uint8_t>(v >> 8);
-  p[1] = static_cast<uint8_t>(v);
-}
 
 #ifndef PACKET_IGNORE_OUTGOING
 #define PACKET_IGNORE_OUTGOING 23
@@ -240,18 +233,18 @@ void PacketSocket::Queue(absl::Span<const uint8_t> frame) {
 // that acknowledges more, so that `a` need not be sent.
 bool Supersedes(const uint8_t* a, size_t a_len, const uint8_t* b, size_t b_len) {
   auto pure_ack = [](const uint8_t* f, size_t len) -> size_t {  // its headers' length, or 0
-    if (len < kEth + 40 || Load16(f + 12) != 0x0800) return 0;
+    if (len < kEth + 40 || wire::GetU16(f + 12) != 0x0800) return 0;
     const uint8_t* ip = f + kEth;
     if (ip[0] != 0x45 || ip[9] != 6) return 0;
     const size_t thl = (ip[32] >> 4) * 4u;
-    if (thl < 20 || Load16(ip + 2) != 20 + thl || ip[33] != 0x10) return 0;
+    if (thl < 20 || wire::GetU16(ip + 2) != 20 + thl || ip[33] != 0x10) return 0;
     return kEth + 20 + thl;
   };
   const size_t ha = pure_ack(a, a_len);
   if (ha == 0 || pure_ack(b, b_len) != ha) return false;
   const uint8_t* ta = a + kEth + 20;
   const uint8_t* tb = b + kEth + 20;
-  const int32_t advance = static_cast<int32_t>(Load32(tb + 8) - Load32(ta + 8));
+  const int32_t advance = static_cast<int32_t>(wire::GetU32(tb + 8) - wire::GetU32(ta + 8));
   return std::memcmp(a, b, kEth) == 0 && std::memcmp(a + kEth + 12, b + kEth + 12, 8) == 0 &&
          std::memcmp(ta, tb, 8) == 0 && advance > 0;  // ports, seq; more acknowledged
 }
@@ -264,16 +257,16 @@ int PacketSocket::Coalesce(int first, int last, uint8_t* hdr, size_t* hdr_len) {
   // full size (the first's), the last's no larger; 64 KiB at most.
   const uint8_t* a = out_.slot(first);
   const size_t a_len = out_.length(first);
-  if (a_len < kEth + 40 || Load16(a + 12) != 0x0800) return 1;
+  if (a_len < kEth + 40 || wire::GetU16(a + 12) != 0x0800) return 1;
   const uint8_t* ip = a + kEth;
-  if (ip[0] != 0x45 || ip[9] != 6 || Load16(ip + 2) != a_len - kEth) return 1;
-  if ((Load16(ip + 6) & 0x7fff) != 0x4000) return 1;  // DF, offset 0, no MF
+  if (ip[0] != 0x45 || ip[9] != 6 || wire::GetU16(ip + 2) != a_len - kEth) return 1;
+  if ((wire::GetU16(ip + 6) & 0x7fff) != 0x4000) return 1;  // DF, offset 0, no MF
   const uint8_t* tcp = ip + 20;
   const size_t thl = (tcp[12] >> 4) * 4u;
   const size_t headers = kEth + 20 + thl;
   if (thl < 20 || headers >= a_len || tcp[13] != 0x10) return 1;
   const size_t mss = a_len - headers;
-  const uint32_t seq = Load32(tcp + 4);
+  const uint32_t seq = wire::GetU32(tcp + 4);
   size_t payload = mss;
   uint8_t flags = tcp[13];
   int k = 1;
@@ -286,11 +279,11 @@ int PacketSocket::Coalesce(int first, int last, uint8_t* hdr, size_t* hdr_len) {
     const uint8_t* bip = b + kEth;
     const uint8_t* btcp = bip + 20;
     if (std::memcmp(b, a, kEth + 2) != 0 ||                  // Ethernet; IP version, TOS
-        Load16(bip + 2) != b_len - kEth ||                    // no padding
+        wire::GetU16(bip + 2) != b_len - kEth ||                    // no padding
         std::memcmp(bip + 6, ip + 6, 4) != 0 ||               // fragment, TTL, protocol
         std::memcmp(bip + 12, ip + 12, 8) != 0 ||             // addresses
         std::memcmp(btcp, tcp, 4) != 0 ||                     // ports
-        Load32(btcp + 4) != seq + static_cast<uint32_t>(payload) ||
+        wire::GetU32(btcp + 4) != seq + static_cast<uint32_t>(payload) ||
         std::memcmp(btcp + 8, tcp + 8, 5) != 0 ||             // ack, data offset
         (btcp[13] != 0x10 && btcp[13] != 0x18) ||             // ACK, or ACK|PSH
         std::memcmp(btcp + 14, tcp + 14, 2) != 0 ||           // window
@@ -317,9 +310,9 @@ int PacketSocket::Coalesce(int first, int last, uint8_t* hdr, size_t* hdr_len) {
   uint8_t* hip = h + kEth;
   uint8_t* htcp = hip + 20;
   const size_t tcp_len = thl + payload;
-  Store16(hip + 2, static_cast<uint16_t>(20 + tcp_len));
+  wire::PutU16(hip + 2, static_cast<uint16_t>(20 + tcp_len));
   hip[10] = hip[11] = 0;
-  Store16(hip + 10, wire::InternetChecksum(absl::MakeConstSpan(hip, 20)));
+  wire::PutU16(hip + 10, wire::InternetChecksum(absl::MakeConstSpan(hip, 20)));
   htcp[13] = flags;  // PSH, if any, from the last segment, as TSO puts it back
   // CHECKSUM_PARTIAL: the field holds the pseudo-header sum; the kernel
   // completes each segment's checksum if it ever cuts the frame.
@@ -327,7 +320,7 @@ int PacketSocket::Coalesce(int first, int last, uint8_t* hdr, size_t* hdr_len) {
   acc.Add(absl::MakeConstSpan(hip + 12, 8));
   acc.AddU16(6);
   acc.AddU16(static_cast<uint16_t>(tcp_len));
-  Store16(htcp + 16, static_cast<uint16_t>(~acc.Finish()));
+  wire::PutU16(htcp + 16, static_cast<uint16_t>(~acc.Finish()));
   *hdr_len = kVnet + headers;
   return k;
 }

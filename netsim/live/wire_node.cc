@@ -5,6 +5,7 @@
 
 #include "netsim/link.h"
 #include "netsim/trace.h"
+#include "tcp/wire/byte_order.h"
 #include "tcp/wire/checksum.h"
 
 namespace tcplab::live {
@@ -15,14 +16,13 @@ constexpr int kReadBatch = 64;
 // drain a burst, few enough that timers are not starved.
 constexpr int kReadBatchesPerTurn = 4;
 
-uint16_t Load16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
 
 }  // namespace
 
 bool CompletePendingChecksum(absl::Span<uint8_t> p) {
   if (p.size() < 20 || (p[0] >> 4) != 4) return false;
   const size_t ihl = (p[0] & 0x0f) * 4u;
-  const size_t total = Load16(&p[2]);
+  const size_t total = wire::GetU16(&p[2]);
   if (ihl < 20 || total < ihl || total > p.size()) return false;
   const uint8_t protocol = p[9];
   size_t field;
@@ -36,8 +36,7 @@ bool CompletePendingChecksum(absl::Span<uint8_t> p) {
   const size_t len = total - ihl;
   if (len < field + 2) return false;
   uint8_t* l4 = p.data() + ihl;
-  l4[field] = 0;
-  l4[field + 1] = 0;
+  wire::PutU16(l4 + field, 0);
   wire::ChecksumAccumulator acc;
   acc.Add(p.subspan(12, 8));  // source and destination
   acc.AddU16(protocol);
@@ -45,8 +44,7 @@ bool CompletePendingChecksum(absl::Span<uint8_t> p) {
   acc.Add(absl::MakeConstSpan(l4, len));
   uint16_t sum = acc.Finish();
   if (protocol == 17 && sum == 0) sum = 0xffff;  // RFC 768: 0 means "none"
-  l4[field] = static_cast<uint8_t>(sum >> 8);
-  l4[field + 1] = static_cast<uint8_t>(sum);
+  wire::PutU16(l4 + field, sum);
   return true;
 }
 
@@ -54,7 +52,7 @@ std::vector<std::vector<uint8_t>> SegmentTcpAggregate(absl::Span<const uint8_t> 
   std::vector<std::vector<uint8_t>> out;
   if (p.size() < 20 || (p[0] >> 4) != 4 || p[9] != 6) return out;
   const size_t ihl = (p[0] & 0x0f) * 4u;
-  const size_t total = Load16(&p[2]);
+  const size_t total = wire::GetU16(&p[2]);
   if (ihl < 20 || total > p.size() || total < ihl + 20) return out;
   const size_t thl = (p[ihl + 12] >> 4) * 4u;
   if (thl < 20 || ihl + thl > total || ihl + thl >= mtu) return out;
@@ -64,9 +62,8 @@ std::vector<std::vector<uint8_t>> SegmentTcpAggregate(absl::Span<const uint8_t> 
   if (payload <= mss) return out;
   const uint8_t flags = p[ihl + 13];
   constexpr uint8_t kFin = 0x01, kPsh = 0x08, kCwr = 0x80;
-  const uint32_t seq = uint32_t{p[ihl + 4]} << 24 | uint32_t{p[ihl + 5]} << 16 |
-                       uint32_t{p[ihl + 6]} << 8 | p[ihl + 7];
-  const uint16_t id = Load16(&p[4]);
+  const uint32_t seq = wire::GetU32(&p[ihl + 4]);
+  const uint16_t id = wire::GetU16(&p[4]);
   for (size_t at = 0, i = 0; at < payload; at += mss, ++i) {
     const size_t n = std::min(mss, payload - at);
     std::vector<uint8_t> seg(headers + n);
@@ -75,20 +72,14 @@ std::vector<std::vector<uint8_t>> SegmentTcpAggregate(absl::Span<const uint8_t> 
     const bool last = at + n == payload;
     // As a NIC's TSO does: each segment gets its own length, IP id and
     // checksums; FIN and PSH only on the last, CWR only on the first.
-    seg[2] = static_cast<uint8_t>((headers + n) >> 8);
-    seg[3] = static_cast<uint8_t>(headers + n);
+    wire::PutU16(&seg[2], static_cast<uint16_t>(headers + n));
     const uint16_t seg_id = static_cast<uint16_t>(id + i);
-    seg[4] = static_cast<uint8_t>(seg_id >> 8);
-    seg[5] = static_cast<uint8_t>(seg_id);
-    seg[10] = seg[11] = 0;
+    wire::PutU16(&seg[4], seg_id);
+    wire::PutU16(&seg[10], 0);
     const uint16_t ip_sum = wire::InternetChecksum(absl::MakeConstSpan(seg).subspan(0, ihl));
-    seg[10] = static_cast<uint8_t>(ip_sum >> 8);
-    seg[11] = static_cast<uint8_t>(ip_sum);
+    wire::PutU16(&seg[10], ip_sum);
     const uint32_t s = seq + static_cast<uint32_t>(at);
-    seg[ihl + 4] = static_cast<uint8_t>(s >> 24);
-    seg[ihl + 5] = static_cast<uint8_t>(s >> 16);
-    seg[ihl + 6] = static_cast<uint8_t>(s >> 8);
-    seg[ihl + 7] = static_cast<uint8_t>(s);
+    wire::PutU32(&seg[ihl + 4], s);
     uint8_t f = flags;
     if (!last) f &= static_cast<uint8_t>(~(kFin | kPsh));
     if (i > 0) f &= static_cast<uint8_t>(~kCwr);

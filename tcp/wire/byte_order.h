@@ -1,8 +1,10 @@
 #ifndef TCPLAB_TCP_WIRE_BYTE_ORDER_H_
 #define TCPLAB_TCP_WIRE_BYTE_ORDER_H_
 
-// Private to //tcp/wire: big-endian (network order) fields read and written
-// byte by byte, so alignment and the machine's byte order never matter.
+// Big-endian (network order) fields read and written byte by byte, so
+// alignment and the machine's byte order never matter. //tcp/wire's own
+// code uses the internal names; the live link layer (netsim/live), which
+// parses Ethernet, ARP and IPv4 headers itself, the exported ones.
 
 #include <cstdint>
 
@@ -27,5 +29,12 @@ inline void PutU32(uint8_t* p, uint32_t v) {
 }
 
 }  // namespace tcplab::wire::internal
+
+namespace tcplab::wire {
+using internal::GetU16;
+using internal::GetU32;
+using internal::PutU16;
+using internal::PutU32;
+}  // namespace tcplab::wire
 
 #endif  // TCPLAB_TCP_WIRE_BYTE_ORDER_H_
