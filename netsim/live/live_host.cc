@@ -1,10 +1,10 @@
 #include "netsim/live/live_host.h"
 
 #include <arpa/inet.h>
-
-#include <algorithm>
 #include <ifaddrs.h>
 #include <netinet/in.h>
+
+#include <algorithm>
 
 #include "absl/strings/str_cat.h"
 #include "netsim/live/packet_socket.h"
@@ -26,6 +26,23 @@ bool KernelOwnsAddress(wire::Ipv4Address address) {
   return owned;
 }
 
+absl::StatusOr<std::unique_ptr<LiveDevice>> OpenLiveDevice(const std::string& interface,
+                                                           const PacketSocket::Options& socket,
+                                                           const std::string& tun,
+                                                           const TunDevice::Options& tun_options) {
+  if (interface.empty() == tun.empty()) {
+    return absl::InvalidArgumentError("give exactly one live device: an interface or a TUN device");
+  }
+  if (!interface.empty()) {
+    absl::StatusOr<std::unique_ptr<PacketSocket>> p = PacketSocket::Open(interface, socket);
+    if (!p.ok()) return p.status();
+    return std::unique_ptr<LiveDevice>(*std::move(p));
+  }
+  absl::StatusOr<std::unique_ptr<TunDevice>> t = TunDevice::Open(tun, tun_options);
+  if (!t.ok()) return t.status();
+  return std::unique_ptr<LiveDevice>(*std::move(t));
+}
+
 LiveHost::~LiveHost() {
   pcap_.reset();
   stack_host_.reset();
@@ -44,28 +61,24 @@ absl::StatusOr<std::unique_ptr<LiveHost>> LiveHost::Open(const LiveHostOptions& 
   if (!loop.ok()) return loop.status();
   h->loop_ = *std::move(loop);
 
+  PacketSocket::Options po;
+  po.gso = o.gso;
+  po.coalesce_acks = o.coalesce_acks;
+  TunDevice::Options t;
+  t.kernel_address = o.tun_kernel_address;
+  t.prefix_length = o.prefix_length;
+  t.mtu = o.tun_mtu;
+  absl::StatusOr<std::unique_ptr<LiveDevice>> device = OpenLiveDevice(o.interface, po, o.tun, t);
+  if (!device.ok()) return device.status();
+  h->device_ = *std::move(device);
   std::optional<EthernetInterfaceConfig> eth;
-  if (!o.interface.empty()) {
-    PacketSocket::Options po;
-    po.gso = o.gso;
-    po.coalesce_acks = o.coalesce_acks;
-    absl::StatusOr<std::unique_ptr<PacketSocket>> socket = PacketSocket::Open(o.interface, po);
-    if (!socket.ok()) return socket.status();
-    h->device_ = *std::move(socket);
+  if (h->device_->link_layer() == LinkLayer::kEthernet) {
     EthernetInterfaceConfig c;
     c.mac = o.mac.value_or(MacAddress::LocallyAdministeredFor(o.address));
     c.address = o.address;
     c.prefix_length = o.prefix_length;
     c.gateway = o.gateway;
     eth = c;
-  } else {
-    TunDevice::Options t;
-    t.kernel_address = o.tun_kernel_address;
-    t.prefix_length = o.prefix_length;
-    t.mtu = o.tun_mtu;
-    absl::StatusOr<std::unique_ptr<TunDevice>> tun = TunDevice::Open(o.tun, t);
-    if (!tun.ok()) return tun.status();
-    h->device_ = *std::move(tun);
   }
   if (KernelOwnsAddress(o.address)) {
     h->warning_ = absl::StrCat(

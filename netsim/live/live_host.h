@@ -20,7 +20,9 @@
 #include "netsim/link_params.h"
 #include "netsim/live/ethernet.h"
 #include "netsim/live/live_device.h"
+#include "netsim/live/packet_socket.h"
 #include "netsim/live/realtime_loop.h"
+#include "netsim/live/tun_device.h"
 #include "netsim/live/wire_node.h"
 #include "netsim/network.h"
 #include "netsim/pcap_tap.h"
@@ -100,6 +102,14 @@ class LiveHost {
   std::unique_ptr<netsim::PcapTap> pcap_;
   std::string warning_;
 };
+
+// Opens the one device given: the Ethernet `interface` through an AF_PACKET
+// socket, or the TUN device `tun` (the other name empty). Errors as
+// PacketSocket::Open and TunDevice::Open give them.
+absl::StatusOr<std::unique_ptr<LiveDevice>> OpenLiveDevice(const std::string& interface,
+                                                           const PacketSocket::Options& socket,
+                                                           const std::string& tun,
+                                                           const TunDevice::Options& tun_options);
 
 // Whether the kernel of this machine (this network namespace) has `address`
 // on one of its interfaces: it would then answer tcplab's peers itself.

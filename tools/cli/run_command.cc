@@ -11,8 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
-#include "netsim/live/packet_socket.h"
-#include "netsim/live/tun_device.h"
+#include "netsim/live/live_host.h"
 #include "netsim/pcap/pcap_writer.h"
 #include "scenarios/lang/packet_script_parser.h"
 #include "scenarios/lang/scenario_parser.h"
@@ -76,11 +75,6 @@ absl::StatusOr<std::unique_ptr<live::LiveDevice>> OpenLiveDevice(const RunFlags&
         "--live ", flags.live_host, " needs the wire to the real machine: --iface=IF (Ethernet, "
         "AF_PACKET) or --tun=NAME"));
   }
-  if (!flags.iface.empty()) {
-    absl::StatusOr<std::unique_ptr<live::PacketSocket>> p = live::PacketSocket::Open(flags.iface);
-    if (!p.ok()) return p.status();
-    return std::unique_ptr<live::LiveDevice>(*std::move(p));
-  }
   live::TunDevice::Options o;
   if (!flags.tun_kernel_ip.empty()) {
     absl::StatusOr<wire::Ipv4Address> k = wire::Ipv4Address::Parse(flags.tun_kernel_ip);
@@ -88,9 +82,7 @@ absl::StatusOr<std::unique_ptr<live::LiveDevice>> OpenLiveDevice(const RunFlags&
     o.kernel_address = *k;
   }
   o.prefix_length = flags.prefix_length;
-  absl::StatusOr<std::unique_ptr<live::TunDevice>> t = live::TunDevice::Open(flags.tun, o);
-  if (!t.ok()) return t.status();
-  return std::unique_ptr<live::LiveDevice>(*std::move(t));
+  return live::OpenLiveDevice(flags.iface, live::PacketSocket::Options(), flags.tun, o);
 }
 
 }  // namespace
