@@ -79,6 +79,7 @@ absl::Status ApplyStackKeys(const StackConfig& keys, tcp::StackConfig* engine) {
     e.delayed_ack = true;
     e.delayed_ack_timeout = *keys.delayed_ack_timeout;
   }
+  if (keys.ack_bursts) e.ack_arrival_bursts_once = *keys.ack_bursts;
   // Any of idle / interval / count implies keepalive on (the parser sets it).
   if (keys.keepalive) e.keepalive = *keys.keepalive;
   if (keys.keepalive_idle || keys.keepalive_interval || keys.keepalive_count) {

@@ -34,6 +34,7 @@ inline constexpr absl::Duration kMaxDelayedAckTimeout = absl::Milliseconds(500);
 //                  window_scale_shift = N
 //   delayed_ack    on|off -> delayed_ack; a timeout D -> delayed_ack = true
 //                  and delayed_ack_timeout = D
+//   ack_bursts     on|off -> ack_arrival_bursts_once
 //   keepalive      on|off -> keepalive; idle/interval/count -> keepalive =
 //                  true and the given ones of keepalive_idle,
 //                  keepalive_interval, keepalive_count

@@ -49,6 +49,7 @@ std::vector<std::string> Diff(const tcp::StackConfig& a, const tcp::StackConfig&
   TCPLAB_FIELD(window_scale_shift);
   TCPLAB_FIELD(delayed_ack);
   TCPLAB_FIELD(delayed_ack_timeout);
+  TCPLAB_FIELD(ack_arrival_bursts_once);
   TCPLAB_FIELD(nagle);
   TCPLAB_FIELD(limited_transmit);
   TCPLAB_FIELD(restart_after_idle);
@@ -109,6 +110,9 @@ const std::vector<KeyCase>& Cases() {
       {"timestamps", [](StackConfig& k, B b) { k.timestamps = !b.timestamps; },
        Just({"timestamps"})},
       {"nagle", [](StackConfig& k, B b) { k.nagle = !b.nagle; }, Just({"nagle"})},
+      {"ack_bursts",
+       [](StackConfig& k, B b) { k.ack_bursts = !b.ack_arrival_bursts_once; },
+       Just({"ack_arrival_bursts_once"})},
       {"window_scale on|off", [](StackConfig& k, B b) { k.window_scale = !b.window_scale; },
        Just({"window_scale"})},
       {"window_scale N",

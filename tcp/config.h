@@ -102,6 +102,16 @@ struct StackConfig {
   // fills a hole are acknowledged at once.
   bool delayed_ack = true;
   absl::Duration delayed_ack_timeout = absl::Milliseconds(40);
+  // With delayed_ack: segments that arrive at one instant (aggregates a
+  // veth or NIC hands over whole, one read of a live device) owe one ACK
+  // for all of them, sent at that instant after the last, where the rule
+  // above would send one for every second. More ACKs at the same instant
+  // would tell the peer nothing the last does not (Linux, acknowledging
+  // each GRO aggregate of up to 64 KiB once, does the same in real time).
+  // Out-of-order data is still acknowledged segment by segment. In a
+  // simulation segments arrive together only over a link without a rate,
+  // or duplicated.
+  bool ack_arrival_bursts_once = true;
   // Nagle's algorithm (RFC 9293 §3.7.4): while data is unacknowledged, a
   // short segment waits until it can be full. Per connection: SetNoDelay.
   bool nagle = true;
@@ -132,7 +142,7 @@ struct StackConfig {
 };
 
 // The RFC 9293 core alone: no congestion control, SACK, timestamps, window
-// scaling, delayed ACK, Nagle or keepalive. (Limited transmit and restart
+// scaling, delayed ACK (nor its one ACK per burst), Nagle or keepalive. (Limited transmit and restart
 // after idle keep their defaults: they act only with congestion control.) Packet-level tests that
 // pin exact segments of the core start from this.
 StackConfig BareConfig();

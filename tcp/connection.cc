@@ -827,6 +827,7 @@ void Connection::EmitPacket(Instant now, uint8_t flags, Seq seq,
     last_ack_sent_ = rcv_nxt_;
     // Whatever carries our ACK settles a delayed one.
     delack_deadline_ = Instant::Infinite();
+    burst_ack_due_ = false;
   }
   p.tcp.window = rst ? 0 : AdvertiseWindow(syn_options);
   wire::TcpOptions& o = p.tcp.options;
@@ -885,7 +886,14 @@ void Connection::AckReceived(Instant now, bool immediate) {
   }
   // RFC 5681 §4.2: at least every second full-sized segment at once; the
   // rest within the delayed-ACK timeout (RFC 9293 caps it at 0.5 s).
-  if (rcv_nxt_ - last_ack_sent_ >= 2 * static_cast<int32_t>(rcv_mss_)) {
+  const int32_t unacked = rcv_nxt_ - last_ack_sent_;
+  if (unacked >= 2 * static_cast<int32_t>(rcv_mss_)) {
+    if (config_.ack_arrival_bursts_once) {
+      // The host runs this instant's other arrivals before the timer.
+      delack_deadline_ = now;
+      burst_ack_due_ = true;
+      return;
+    }
     SendAck(now);
     return;
   }
@@ -1146,7 +1154,7 @@ void Connection::OnTimer(Instant now) {
   if (persist_deadline_ <= now) OnPersistTimeout(now);
   if (state_ == ConnectionState::kClosed) return;
   if (delack_deadline_ <= now) {
-    ++stats_.delayed_acks;
+    ++(burst_ack_due_ ? stats_.burst_acks : stats_.delayed_acks);
     SendAck(now);  // clears the deadline
   }
   if (keepalive_deadline_ <= now) OnKeepaliveTimeout(now);
@@ -1318,6 +1326,7 @@ void Connection::EnterTimeWait(Instant now) {
   rtx_deadline_ = Instant::Infinite();
   persist_deadline_ = Instant::Infinite();
   delack_deadline_ = Instant::Infinite();
+  burst_ack_due_ = false;
   keepalive_deadline_ = Instant::Infinite();
   persisting_ = false;
   time_wait_deadline_ = now + 2 * config_.msl;
@@ -1476,6 +1485,7 @@ void Connection::EnterClosed(Instant now) {
   persist_deadline_ = Instant::Infinite();
   time_wait_deadline_ = Instant::Infinite();
   delack_deadline_ = Instant::Infinite();
+  burst_ack_due_ = false;
   keepalive_deadline_ = Instant::Infinite();
   persisting_ = false;
   SetState(now, ConnectionState::kClosed);

@@ -343,6 +343,7 @@ class Connection {
   // Delayed ACK: its timer, and the largest segment the peer has sent
   // (Linux's rcv_mss), which is what a "full-sized segment" means.
   Instant delack_deadline_ = Instant::Infinite();
+  bool burst_ack_due_ = false;  // the deadline is this instant's end (ack_arrival_bursts_once)
   uint32_t rcv_mss_ = 0;
 
   // Timers.

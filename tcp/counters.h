@@ -103,6 +103,7 @@ struct ConnectionInfo {
   uint64_t duplicate_acks = 0;           // RFC 5681 duplicate ACKs received
   uint64_t sack_blocks_received = 0;
   uint64_t delayed_acks = 0;             // ACKs sent by the delayed-ACK timer
+  uint64_t burst_acks = 0;               // one ACK for segments that arrived together
   uint64_t keepalive_probes = 0;
   uint64_t challenge_acks = 0;
 };

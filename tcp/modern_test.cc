@@ -909,12 +909,13 @@ TEST(ChallengeAckJitterTest, EachSecondsBudgetIsDrawnAroundTheLimit) {
 // ------------------------------------------------------------ delayed ACK
 
 class DelayedAckTest : public ::testing::Test {
- protected:
+ public:
   DelayedAckTest() : k(MakeConfig()) {}
   static StackConfig MakeConfig() {
     StackConfig c = Config();
     c.delayed_ack = true;
     c.delayed_ack_timeout = absl::Milliseconds(40);
+    c.ack_arrival_bursts_once = true;
     return c;
   }
   void SetUp() override { k.Open(); }
@@ -940,7 +941,11 @@ TEST_F(DelayedAckTest, OneSegmentAckedExactlyAtTheTimeout) {
   EXPECT_EQ(k.t.stack().NextDeadline(), Ms(140));
 }
 
-TEST_F(DelayedAckTest, SecondFullSizeSegmentAckedAtOnce) {
+TEST(DelayedAckRuleTest, SecondFullSizeSegmentAckedAtOnce) {
+  StackConfig c = DelayedAckTest::MakeConfig();
+  c.ack_arrival_bursts_once = false;  // RFC 5681's rule alone
+  Conn k(c);
+  k.Open();
   k.In(Ms(20), k.DataAt(0, kSmss));
   EXPECT_THAT(k.t.Take(), IsEmpty());
   k.In(Ms(21), k.DataAt(kSmss, kSmss));
@@ -948,6 +953,51 @@ TEST_F(DelayedAckTest, SecondFullSizeSegmentAckedAtOnce) {
   EXPECT_EQ(r.ack(), k.P(2 * kSmss));
   EXPECT_EQ(k.Info().delayed_acks, 0u);
   EXPECT_EQ(k.t.stack().NextDeadline(), Instant::Infinite());
+}
+
+// ack_arrival_bursts_once (the default): the ACK owed for a second
+// full-size segment goes out at the end of the instant it arrived in, once
+// for everything that arrived then, as Linux acknowledges a GRO aggregate.
+TEST_F(DelayedAckTest, SecondFullSizeSegmentAckedAtTheEndOfItsInstant) {
+  k.In(Ms(20), k.DataAt(0, kSmss));
+  k.In(Ms(21), k.DataAt(kSmss, kSmss));
+  EXPECT_THAT(k.t.Take(), IsEmpty());
+  EXPECT_EQ(k.t.stack().NextDeadline(), Ms(21));  // not the 40 ms timer
+  k.t.stack().Advance(Ms(21));
+  Seg r = k.t.TakeOne();
+  EXPECT_EQ(r.ack(), k.P(2 * kSmss));
+  EXPECT_EQ(k.Info().delayed_acks, 0u);
+  EXPECT_EQ(k.Info().burst_acks, 1u);
+  EXPECT_EQ(k.t.stack().NextDeadline(), Instant::Infinite());
+}
+
+TEST(BurstAckTest, SegmentsArrivingTogetherGetOneAck) {
+  StackConfig c = DelayedAckTest::MakeConfig();
+  c.recv_buffer_bytes = 1 << 20;
+  c.window_scale = true;
+  Conn k(c);
+  k.Open(SynOpts(/*wscale=*/0));
+  // One segment, so that the delayed ACK opens the window beyond the
+  // SYN-ACK's unscaled 65535.
+  k.In(Ms(20), k.DataAt(0, kSmss));
+  k.t.stack().Advance(Ms(60));
+  EXPECT_EQ(k.t.TakeOne().ack(), k.P(kSmss));
+  // 50 full-size segments in one instant (73 KB, more than one GRO
+  // aggregate): one ACK, when the instant ends.
+  auto at = [&](uint32_t i) { return (i + 1) * kSmss; };
+  for (uint32_t i = 0; i < 50; ++i) {
+    k.In(Ms(70), k.DataAt(at(i), kSmss));
+    EXPECT_THAT(k.t.Take(), IsEmpty()) << i;
+  }
+  EXPECT_EQ(k.t.stack().NextDeadline(), Ms(70));
+  k.t.stack().Advance(Ms(70));
+  EXPECT_EQ(k.t.TakeOne().ack(), k.P(at(50)));
+  EXPECT_EQ(k.Info().burst_acks, 1u);
+  // Out of order in a burst: acknowledged segment by segment.
+  k.In(Ms(80), k.DataAt(at(52), kSmss));
+  EXPECT_EQ(k.t.TakeOne().ack(), k.P(at(50)));
+  k.In(Ms(80), k.DataAt(at(53), kSmss));
+  EXPECT_EQ(k.t.TakeOne().ack(), k.P(at(50)));
 }
 
 TEST_F(DelayedAckTest, OutOfOrderAndHoleFillingSegmentsAckedAtOnce) {

@@ -38,7 +38,7 @@ constexpr absl::string_view kHeaderOptions[] = {
     "mss", "send_buffer", "recv_buffer", "rto_initial", "rto_min", "rto_max", "msl",
     "persist_min", "persist_max", "syn_retries", "data_retries", "fin_retries",
     "isn_secret", "congestion", "sack", "timestamps", "window_scale", "delayed_ack",
-    "nagle", "keepalive"};
+    "ack_bursts", "nagle", "keepalive"};
 constexpr int kFirstStackOption = 6;
 
 constexpr absl::string_view kTcpOptionNames[] = {"nop", "eol", "mss", "wscale", "sackOK",

@@ -192,6 +192,7 @@ std::string StackConfigToString(const StackConfig& c, absl::string_view in) {
   } else if (c.delayed_ack) {
     line("delayed_ack", OnOff(*c.delayed_ack));
   }
+  if (c.ack_bursts) line("ack_bursts", OnOff(*c.ack_bursts));
   if (c.nagle) line("nagle", OnOff(*c.nagle));
   if (c.keepalive_idle || c.keepalive_interval || c.keepalive_count) {
     std::string v;

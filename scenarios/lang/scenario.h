@@ -49,6 +49,7 @@ struct StackConfig {
   std::optional<uint32_t> window_scale_shift;    //   N (0..14) when given
   std::optional<bool> delayed_ack;               // delayed_ack on|off|D
   std::optional<absl::Duration> delayed_ack_timeout;  // D when given
+  std::optional<bool> ack_bursts;                // ack_bursts on|off
   std::optional<bool> nagle;                     // nagle on|off
   std::optional<bool> keepalive;                 // keepalive on|off|...
   std::optional<absl::Duration> keepalive_idle;      // ... idle 2h

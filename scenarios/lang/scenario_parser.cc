@@ -25,7 +25,7 @@ constexpr absl::string_view kStackKeys[] = {
     "mss", "send_buffer", "recv_buffer", "rto_initial", "rto_min", "rto_max", "msl",
     "persist_min", "persist_max", "syn_retries", "data_retries", "fin_retries",
     "isn_secret", "congestion", "sack", "timestamps", "window_scale", "delayed_ack",
-    "nagle", "keepalive"};
+    "ack_bursts", "nagle", "keepalive"};
 constexpr absl::string_view kHostOnlyKeys[] = {"address", "count"};
 constexpr absl::string_view kImpairments[] = {
     "delay", "loss", "duplicate", "reorder", "corrupt", "rate", "limit", "mtu"};
@@ -485,6 +485,7 @@ bool Parser::StackKey(StackConfig* c) {
   if (k == "sack") return onoff(&c->sack);
   if (k == "timestamps") return onoff(&c->timestamps);
   if (k == "nagle") return onoff(&c->nagle);
+  if (k == "ack_bursts") return onoff(&c->ack_bursts);
   if (k == "window_scale") {
     if (PeekWord("on") || PeekWord("off")) return onoff(&c->window_scale);
     const Token& t = Peek();

@@ -55,6 +55,7 @@ host client {
   timestamps off
   window_scale 7
   delayed_ack 40ms
+  ack_bursts off
   nagle off
   keepalive idle 2h interval 75s count 9
 }
@@ -91,6 +92,7 @@ switch sw
   want.window_scale_shift = 7;
   want.delayed_ack = true;
   want.delayed_ack_timeout = absl::Milliseconds(40);
+  want.ack_bursts = false;
   want.nagle = false;
   want.keepalive = true;
   want.keepalive_idle = absl::Hours(2);

@@ -72,6 +72,7 @@ std::string RenderSummary(const World& world) {
                           "\n");
           absl::StrAppend(&out, "    dup acks ", i.duplicate_acks, ", sack blocks ",
                           i.sack_blocks_received, ", delayed acks ", i.delayed_acks,
+                          ", burst acks ", i.burst_acks,
                           ", zero-window probes ", c.zero_window_probes(),
                           ", keepalive probes ", i.keepalive_probes, "\n");
         } else {

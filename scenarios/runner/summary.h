@@ -22,7 +22,7 @@
 //     cubic (open), cwnd 14.6KB, ssthresh inf; mss 1460, sack on, ts on, wscale snd 7 rcv 7
 //     srtt 20.4ms, rttvar 1.2ms, rto 221ms, rtt samples 200
 //     retransmits 12 (timeout 3, fast 4, sack 5, recovery 0), timeouts 3, fast recoveries 4
-//     dup acks 30, sack blocks 50, delayed acks 0, zero-window probes 0, keepalive probes 0
+//     dup acks 30, sack blocks 50, delayed acks 0, burst acks 0, zero-window probes 0, keepalive probes 0
 //     final state CLOSED, error none
 
 #include <string>

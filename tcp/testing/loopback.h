@@ -52,9 +52,13 @@ class Loopback {
     cb_ = *b_.Accept(now_, listener_);
     Drain();
   }
-  // Delivers packets both ways until both queues are empty.
+  // Delivers packets both ways, and runs timers due now (an ACK owed at
+  // the end of this instant), until both sides are quiet.
   void Pump() {
-    while (qa_.count() > 0 || qb_.count() > 0) {
+    for (;;) {
+      if (a_.NextDeadline() <= now_) a_.Advance(now_);
+      if (b_.NextDeadline() <= now_) b_.Advance(now_);
+      if (qa_.count() == 0 && qb_.count() == 0) return;
       qa_.DeliverTo(b_, now_);
       qb_.DeliverTo(a_, now_);
     }
