@@ -13,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
 #include "tools/cli/demo.h"
+#include "tools/cli/from_pcap_command.h"
 #include "tools/cli/live_command.h"
 #include "tools/cli/plot_command.h"
 #include "tools/cli/report_command.h"
@@ -57,12 +58,25 @@ ABSL_FLAG(int, prefix, 24, "`tcplab run --live`: the prefix length of the wire's
 ABSL_FLAG(bool, timeline, true, "live: print the timeline and summary on stderr at the end");
 
 // `tcplab plot`.
-ABSL_FLAG(std::string, o, "", "`tcplab plot`: the SVG file to write");
+ABSL_FLAG(std::string, o, "",
+          "`tcplab plot`: the SVG file to write; `tcplab from-pcap`: the .pkt file to write");
 ABSL_FLAG(std::string, conn, "",
           "`tcplab plot`: the connection, SRC:PORT-DST:PORT with SRC the data sender (address "
-          "or scenario host name); default the largest");
+          "or scenario host name); default the largest. `tcplab from-pcap`: the connection, "
+          "either way round; needed when the capture holds several");
 ABSL_FLAG(std::string, time, "", "`tcplab plot`: zoom to seconds A..B");
 ABSL_FLAG(std::string, seq, "", "`tcplab plot`: zoom to bytes A..B from the ISN (K, M suffixes)");
+ABSL_FLAG(std::string, under_test, "",
+          "`tcplab from-pcap` (also spelled --under-test): the side that becomes the stack "
+          "under test: client (default: the side that sent the first SYN), server, or ADDR:PORT");
+ABSL_FLAG(bool, ignore_window, false,
+          "`tcplab run FILE.pkt`: do not compare the window of expected segments");
+ABSL_FLAG(bool, ignore_timestamp_values, false,
+          "`tcplab run FILE.pkt`: do not compare TS val/ecr of expected segments (the option "
+          "must still be there)");
+ABSL_FLAG(std::string, tolerance, "",
+          "`tcplab run FILE.pkt`: how far a segment or call may be from its scripted time, "
+          "e.g. 10ms, replacing the script's --tolerance_usecs");
 ABSL_FLAG(std::string, report, "",
           "`tcplab run`: also write DIR/index.html (the report with the graphs inline) and "
           "DIR/run.pcap");
@@ -85,6 +99,8 @@ constexpr char kUsage[] =
     "                report with graphs, DIR/index.html, and DIR/run.pcap]\n"
     "                [--live HOST --iface IF|--tun NAME [--prefix N] [--gateway A]]:\n"
     "                HOST is the real machine on that wire, in real time\n"
+    "                .pkt: [--ignore_window] [--ignore_timestamp_values]\n"
+    "                [--tolerance 10ms]: what not to compare, how close in time\n"
     "  sweep FILE    run a scenario once per seed (--seeds=0..9999), print the\n"
     "                failing seeds with the command that replays each; honours\n"
     "                Bazel's TEST_TOTAL_SHARDS / TEST_SHARD_INDEX\n"
@@ -92,6 +108,10 @@ constexpr char kUsage[] =
     "                time-sequence graph of one connection of a pcap or of a\n"
     "                scenario (.scn: run, with cwnd/RTT/in-flight panels)\n"
     "                [--conn SRC:PORT-DST:PORT] [--time A..B] [--seq A..B] [--seed N]\n"
+    "  from-pcap CAPTURE -o OUT.pkt\n"
+    "                one TCP connection of a pcap as a packet script that\n"
+    "                `tcplab run` replays against tcplab's engine\n"
+    "                [--conn A:P-B:Q] [--under-test client|server|ADDR:PORT]\n"
     "\n"
     "live commands (tcplab's own stack on a real wire, in real time; each needs\n"
     "--iface IF or --tun NAME, and --ip ADDR/PREFIX, tcplab's own address):\n"
@@ -122,7 +142,14 @@ int main(int argc, char** argv) {
     return absl::StrContains(path, "tools/cli/");
   };
   absl::SetFlagsUsageConfig(config);
-  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  // Flag names are identifiers; the issue's spelling --under-test is kept.
+  std::vector<std::string> spelled(argv, argv + argc);
+  std::vector<char*> argv2;
+  for (std::string& a : spelled) {
+    if (a.rfind("--under-test", 0) == 0) a.replace(0, 12, "--under_test");
+    argv2.push_back(a.data());
+  }
+  std::vector<char*> args = absl::ParseCommandLine(argc, argv2.data());
   if (args.size() < 2) return Usage("no command given");
   const std::string command = args[1];
   if (command == "demo") {
@@ -154,6 +181,9 @@ int main(int argc, char** argv) {
     flags.tun_kernel_ip = absl::GetFlag(FLAGS_tun_kernel_ip);
     flags.gateway = absl::GetFlag(FLAGS_gateway);
     flags.prefix_length = absl::GetFlag(FLAGS_prefix);
+    flags.ignore_window = absl::GetFlag(FLAGS_ignore_window);
+    flags.ignore_timestamp_values = absl::GetFlag(FLAGS_ignore_timestamp_values);
+    flags.tolerance = absl::GetFlag(FLAGS_tolerance);
     return command == "run" ? tcplab::cli::RunCommand(flags) : tcplab::cli::SweepCommand(flags);
   }
   if (command == "plot") {
@@ -165,6 +195,12 @@ int main(int argc, char** argv) {
                              absl::GetFlag(FLAGS_seq),
                              absl::GetFlag(FLAGS_seed)};
     return tcplab::cli::PlotCommand(f);
+  }
+  if (command == "from-pcap") {
+    if (args.size() != 3) return Usage("from-pcap takes exactly one CAPTURE (a pcap file)");
+    return tcplab::cli::FromPcapCommand({args[2], absl::GetFlag(FLAGS_o),
+                                         absl::GetFlag(FLAGS_conn),
+                                         absl::GetFlag(FLAGS_under_test)});
   }
   if (command == "get" || command == "serve" || command == "connect") {
     tcplab::cli::LiveFlags f;
