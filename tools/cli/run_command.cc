@@ -45,7 +45,18 @@ int RunPacketScriptFile(const RunFlags& flags, const std::string& text, std::FIL
     absl::FPrintF(err, "%s\n", script.status().message());
     return 2;
   }
-  absl::StatusOr<scenario::PktRunResult> r = scenario::RunPacketScript(*script);
+  scenario::PktRunOptions options;
+  options.ignore_window = flags.ignore_window;
+  options.ignore_timestamp_values = flags.ignore_timestamp_values;
+  if (!flags.tolerance.empty()) {
+    absl::StatusOr<absl::Duration> t = scenario::ParseDuration(flags.tolerance);
+    if (!t.ok()) {
+      absl::FPrintF(err, "tcplab run: --tolerance %s: %s\n", flags.tolerance, t.status().message());
+      return 2;
+    }
+    options.tolerance_override = *t;
+  }
+  absl::StatusOr<scenario::PktRunResult> r = scenario::RunPacketScript(*script, options);
   if (!r.ok()) {
     absl::FPrintF(err, "tcplab run: %s: %s\n", flags.file, r.status().message());
     return 2;
@@ -94,6 +105,12 @@ int RunCommand(const RunFlags& flags, std::FILE* out, std::FILE* err) {
     return 2;
   }
   if (absl::EndsWith(flags.file, ".pkt")) return RunPacketScriptFile(flags, *text, out, err);
+  if (flags.ignore_window || flags.ignore_timestamp_values || !flags.tolerance.empty()) {
+    absl::FPrintF(err,
+                  "tcplab run: --ignore_window, --ignore_timestamp_values and --tolerance "
+                  "apply to packet scripts (.pkt) only\n");
+    return 2;
+  }
   absl::StatusOr<std::optional<uint64_t>> seed = ParseSeed(flags.seed);
   if (!seed.ok()) {
     absl::FPrintF(err, "tcplab run: %s\n", seed.status().message());

@@ -25,6 +25,11 @@ struct RunFlags {
   std::string tun_kernel_ip;
   int prefix_length = 24;
   std::string gateway;
+  // .pkt only: what to leave out of the comparison (scenario::PktRunOptions);
+  // tolerance "" keeps the script's, else a duration like 10ms.
+  bool ignore_window = false;
+  bool ignore_timestamp_values = false;
+  std::string tolerance;
 };
 
 // .scn: the scenario runner; .pkt: the packet-script executor.
