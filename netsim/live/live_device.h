@@ -34,6 +34,10 @@ struct DeviceCounters {
   // pseudo-header sum and the bytes never crossed a wire.
   uint64_t checksum_pending = 0;
   uint64_t read_truncated = 0;  // larger than the read buffer; dropped
+  // Frames the kernel dropped before they could be read: the socket's
+  // receive buffer was full (AF_PACKET's PACKET_STATISTICS, read each time
+  // the socket is drained). A peer sees these as losses.
+  uint64_t kernel_drops = 0;
   uint64_t write_errors = 0;    // the kernel refused a packet; dropped
   uint64_t read_calls = 0;      // syscalls, to judge batching
   uint64_t write_calls = 0;

@@ -210,6 +210,13 @@ absl::StatusOr<int> PacketSocket::ReadBatch(int max_packets, PacketFn on_packet)
     if (pending) ++counters_.checksum_pending;
     on_packet(absl::MakeConstSpan(in_.slot(i), len), pending);
   }
+  if (n < n_max) {  // drained: ask what the kernel could not queue meanwhile
+    tpacket_stats st{};
+    socklen_t st_len = sizeof(st);
+    if (getsockopt(fd_.get(), SOL_PACKET, PACKET_STATISTICS, &st, &st_len) == 0) {
+      counters_.kernel_drops += st.tp_drops;  // the kernel resets it on each read
+    }
+  }
   return n;
 }
 

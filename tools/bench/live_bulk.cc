@@ -474,10 +474,11 @@ std::string DeviceStats(LiveHost& h) {
   auto per = [](uint64_t a, uint64_t b) { return b == 0 ? 0.0 : static_cast<double>(a) / b; };
   return absl::StrFormat(
       "frames_read=%d read_calls=%d per_read=%.1f frames_written=%d write_calls=%d "
-      "per_write=%.1f gso_frames=%d gso_segments=%d acks_coalesced=%d write_errors=%d aggregates_split=%d "
-      "loop_turns=%d",
+      "per_write=%.1f gso_frames=%d gso_segments=%d acks_coalesced=%d write_errors=%d "
+      "kernel_drops=%d aggregates_split=%d loop_turns=%d",
       d.read, d.read_calls, per(d.read, d.read_calls), d.written, d.write_calls,
-      per(d.written, d.write_calls), d.gso_frames, d.gso_segments, d.acks_coalesced, d.write_errors, w.aggregates_split, h.loop().turns());
+      per(d.written, d.write_calls), d.gso_frames, d.gso_segments, d.acks_coalesced,
+      d.write_errors, d.kernel_drops, w.aggregates_split, h.loop().turns());
 }
 
 Result TcplabTx(VethLab& lab, int rep, bool coalesce_acks) {
