@@ -53,6 +53,11 @@ class Backend {
   // Instant::Infinite() cancels. A time not after Now() wakes as soon as the
   // backend regains control, never re-entrantly.
   virtual void WakeAt(Instant when) = 0;
+  // Whether anything else may still happen at Now() before a wake-up asked
+  // for at Now() would come (more packets of this instant on their way). If
+  // not, a host may run what is due now at once instead of waiting for
+  // OnWake: the same outcome, without the round trip. Default: maybe.
+  virtual bool MoreMayHappenNow() const { return true; }
 };
 
 }  // namespace tcplab::netsim

@@ -49,6 +49,11 @@ void SimHost::WakeAt(Instant when) {
   if (!sim.Reschedule(wake_, when)) wake_ = sim.Schedule(when, this, 0);
 }
 
+bool SimHost::MoreMayHappenNow() const {
+  const Simulator& sim = network().sim();
+  return sim.NextEventTime() <= sim.Now();
+}
+
 void SimHost::OnEvent(Instant now, uint64_t /*tag*/) {
   wake_ = EventId();
   wake_time_ = Instant::Infinite();

@@ -50,6 +50,7 @@ class SimHost final : public Node, public Backend, private EventHandler {
   void Send(absl::Span<const uint8_t> ip_packet) override;
   void PromiseValidChecksums() override { checksums_promised_ = true; }
   void WakeAt(Instant when) override;
+  bool MoreMayHappenNow() const override;
 
  private:
   void Receive(Instant now, int port, PacketHandle h) override;
