@@ -180,8 +180,9 @@ void Converter::MarkRetransmission(const Segment& s, int64_t* sent_end) {
                       (Has(s.p, wire::flags::kFin) ? 1 : 0);
   if (end > start && start < *sent_end) {
     ++retransmissions_;
-    out_.Comment(absl::StrCat("retransmission: the capture shows ", s.from_ut ? "the side under test" : "the peer",
-                              " sending sequence space below ", *sent_end, " before"));
+    out_.Comment(absl::StrCat("retransmission: ", s.from_ut ? "the side under test" : "the peer",
+                              " sent sequence space ", start, ":", end,
+                              " again (the capture shows it sent before)"));
   }
   *sent_end = std::max(*sent_end, end);
 }
