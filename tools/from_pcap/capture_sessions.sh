@@ -26,7 +26,7 @@ out="${1:?usage: capture_sessions.sh OUTDIR}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 
-for tool in dumpcap ip nsenter unshare curl python3; do
+for tool in dumpcap tshark ip nsenter unshare curl python3; do
   if ! command -v "$tool" >/dev/null; then
     echo "SKIP: $tool is not installed (tools/setup installs it)"
     exit 3
