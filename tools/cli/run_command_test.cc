@@ -176,5 +176,42 @@ TEST(RunCommandTest, PacketScriptsGoToThePktExecutor) {
   EXPECT_THAT(c.out + c.err, Not(HasSubstr("timeline")));
 }
 
+// A passive open whose SYN-ACK is expected with a window and a time that
+// the engine does not give: each passes only with its flag.
+TEST(RunCommandTest, PacketScriptComparisonFlags) {
+  const std::string script = R"(--remote_port=40000
+0    socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0   bind(3, ..., ...) = 0
++0   listen(3, 1) = 0
++0   < S 0:0(0) win 65535 <mss 1460>
++.01 > S. 0:0(0) ack 1 win 1000 <mss 1460>
+)";
+  RunFlags f;
+  f.file = WriteFile("flags.pkt", script);
+  auto run = [&f] {
+    return Capture([&](std::FILE* o, std::FILE* e) { return RunCommand(f, o, e); });
+  };
+  Captured c = run();
+  EXPECT_EQ(c.code, 1);
+  EXPECT_THAT(c.out, HasSubstr("window differs, sent 0.01s early"));
+  f.ignore_window = true;
+  c = run();
+  EXPECT_EQ(c.code, 1);
+  EXPECT_THAT(c.out, HasSubstr(": sent 0.01s early"));
+  f.tolerance = "20ms";
+  EXPECT_EQ(run().code, 0);
+  f.tolerance = "20";
+  c = run();
+  EXPECT_EQ(c.code, 2);
+  EXPECT_THAT(c.err, HasSubstr("tcplab run: --tolerance 20: "));
+
+  RunFlags scn;
+  scn.file = WriteFile("flags.scn", "# x\nhost a { address 10.0.0.1 }\n");
+  scn.ignore_timestamp_values = true;
+  c = Capture([&](std::FILE* o, std::FILE* e) { return RunCommand(scn, o, e); });
+  EXPECT_EQ(c.code, 2);
+  EXPECT_THAT(c.err, HasSubstr("apply to packet scripts (.pkt) only"));
+}
+
 }  // namespace
 }  // namespace tcplab::cli
