@@ -50,12 +50,12 @@ absl::StatusOr<PcapFile> ReadPcapBytes(absl::Span<const uint8_t> bytes) {
   } else if (Swap32(magic) == kPcapMagicMicros || Swap32(magic) == kPcapMagicNanos) {
     file.big_endian = true;
   } else if (magic == kPcapngMagic) {
-    return absl::InvalidArgumentError(
-        "not a classic pcap file: this is pcapng, which is not supported (convert it with "
-        "`editcap -F pcap IN OUT`)");
+    return ReadPcapngBytes(bytes);
   } else {
     return absl::InvalidArgumentError(absl::StrFormat(
-        "not a pcap file: bad magic number 0x%08x (expected 0xa1b2c3d4 or 0xa1b23c4d)", magic));
+        "not a pcap file: bad magic number 0x%08x (expected 0xa1b2c3d4 or 0xa1b23c4d, or "
+        "pcapng's 0x0a0d0d0a)",
+        magic));
   }
   const Fields f(file.big_endian);
   file.nanosecond = f.U32(bytes.data()) == kPcapMagicNanos;

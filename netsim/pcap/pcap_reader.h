@@ -2,7 +2,9 @@
 #define TCPLAB_NETSIM_PCAP_PCAP_READER_H_
 
 // Reads classic libpcap files: microsecond (0xa1b2c3d4) and nanosecond
-// (0xa1b23c4d) magics, in either byte order. pcapng is not supported.
+// (0xa1b23c4d) magics, in either byte order; and pcapng (what dumpcap and
+// Wireshark write by default): its Enhanced and Simple Packet Blocks, in
+// either byte order, timestamps in any if_tsresol, all of one link type.
 //
 // Malformed files yield an error that says what is wrong and where (record
 // number and byte offset); reading never crashes and never allocates more
@@ -33,11 +35,17 @@ struct PcapFile {
   std::vector<PcapRecord> records;
 };
 
-// Errors (InvalidArgument / DataLoss): not a pcap file (bad magic; pcapng is
-// named as such), truncated global header, unsupported major version,
+// Errors (InvalidArgument / DataLoss): not a pcap file (bad magic),
+// truncated global header (pcapng: block), unsupported major version,
 // truncated record header, truncated record data, captured length above the
 // snaplen (when the snaplen is not 0) or above kPcapMaxRecordLength.
 absl::StatusOr<PcapFile> ReadPcapBytes(absl::Span<const uint8_t> bytes);
+
+// pcapng only (ReadPcapBytes dispatches here on its magic). PcapFile holds
+// the section's version (1.x), the first packet's interface's snaplen and
+// link type; nanosecond is set for 10^-9 units. Errors also for a packet
+// of an interface not described, and interfaces of different link types.
+absl::StatusOr<PcapFile> ReadPcapngBytes(absl::Span<const uint8_t> bytes);
 
 // As ReadPcapBytes, for the file at `path`; errors name the path (and the
 // operating system's reason when it cannot be read).
