@@ -8,6 +8,9 @@
 #   close_client_first.pcap  the client sends 1000 bytes and closes first
 #   close_server_first.pcap  the server sends 1000 bytes and closes first
 #   refused.pcap             a connect to a port nobody listens on
+#   half_close.pcap          the client sends 1000 bytes and shuts down its
+#                            side (SHUT_WR); the server answers 1000 bytes
+#                            after that and closes
 #
 # Both ends live in network namespaces made here (a veth pair, client c0
 # 10.78.0.2 <-> server s0 10.78.0.1), which vanish with their holder
@@ -126,6 +129,10 @@ for _ in range(2):
     if mode == "client_first":
         while c.recv(65536):
             pass
+    elif mode == "half_close":
+        while c.recv(65536):
+            pass
+        c.sendall(b"s" * 1000)
     else:
         c.sendall(b"s" * 1000)
     c.close()
@@ -138,6 +145,17 @@ if mode == "client_first":
     c.sendall(b"c" * 1000)
     time.sleep(0.05)
     c.close()
+elif mode == "half_close":
+    c.sendall(b"c" * 1000)
+    c.shutdown(socket.SHUT_WR)
+    n = 0
+    while True:
+        b = c.recv(65536)
+        if not b:
+            break
+        n += len(b)
+    assert n == 1000, n
+    c.close()
 elif mode == "server_first":
     n = 0
     while True:
@@ -149,13 +167,15 @@ elif mode == "server_first":
     time.sleep(0.05)
     c.close()
 '
-for mode in client_first server_first; do
+for mode in client_first server_first half_close; do
   in_server python3 -c "$peer_py" "$mode" &
   server_pid=$!
   wait_port 9000 || exit 1
   sleep 0.3
-  capture "close_$mode" 65535 in_client python3 -c "$client_py" "$mode" 9000 ||
-    { echo "capture_sessions: close_$mode failed" >&2; exit 1; }
+  name="close_$mode"
+  [[ $mode == half_close ]] && name=half_close
+  capture "$name" 65535 in_client python3 -c "$client_py" "$mode" 9000 ||
+    { echo "capture_sessions: $name failed" >&2; exit 1; }
   kill "$server_pid" 2>/dev/null
   wait "$server_pid" 2>/dev/null
 done

@@ -145,7 +145,9 @@ class Converter {
   int retransmissions_ = 0;
 
   int fd_ = 3;
-  bool accept_due_ = false, app_open_ = false, closed_ = false;
+  bool accept_due_ = false, app_open_ = false;
+  bool write_closed_ = false;  // close() or shutdown(SHUT_WR) done
+  bool closed_ = false;        // close(): no more reads either
   int64_t written_ = 0;  // bytes the app wrote
   int64_t read_ = 0;     // bytes the app read
   bool eof_read_ = false;
@@ -209,7 +211,7 @@ void Converter::OpenCalls() {
       out_.Step(0,
                 Call("connect", {Int(3), Any(), Any()}, -1, "ECONNREFUSED", "Connection refused"),
                 s.t_ns);
-      closed_ = true;
+      closed_ = write_closed_ = true;
       return;
     }
   }
@@ -218,7 +220,7 @@ void Converter::OpenCalls() {
   out_.Comment("the capture shows no answer to the SYN");
   out_.Now(Call("fcntl", {Int(3), Name("F_SETFL"), Name("O_RDWR|O_NONBLOCK")}, 0));
   out_.Now(Call("connect", {Int(3), Any(), Any()}, -1, "EINPROGRESS", "Operation now in progress"));
-  closed_ = true;
+  closed_ = write_closed_ = true;
 }
 
 // What the application did since the last step: accept a connection that
@@ -324,19 +326,23 @@ void Converter::Run() {
       out_.Step(s.t_ns, std::move(c));
       called = true;
     };
-    if (app_open_ && !closed_ && s.length > 0 && DataStart(s) + s.length > 1 + written_) {
+    if (app_open_ && !write_closed_ && s.length > 0 &&
+        DataStart(s) + s.length > 1 + written_) {
       const int64_t n = WriteSize(i);
       call_at_segment(Call("write", {Int(fd_), Any(), Int(n)}, n));
       written_ += n;
     }
-    if (app_open_ && !closed_ && Has(s.p, wire::flags::kFin)) {
+    if (app_open_ && !write_closed_ && Has(s.p, wire::flags::kFin)) {
       if (!called) FlushApp();
+      // Data from the peer after this FIN is read (a half close), not
+      // answered with a RST as after close().
       if (PeerDataAfter(i + 1)) {
         call_at_segment(Call("shutdown", {Int(fd_), Name("SHUT_WR")}, 0));
       } else {
         call_at_segment(Call("close", {Int(fd_)}, 0));
+        closed_ = true;
       }
-      closed_ = true;
+      write_closed_ = true;
     }
     MarkRetransmission(s, &ut_sent_end);
     out_.Step(s.t_ns, Spec(s));
@@ -428,7 +434,8 @@ absl::StatusOr<FromPcapResult> ConvertCapture(const std::vector<uint8_t>& captur
   h.Comment(absl::StrCat("the ", ut == *client ? "client" : "server",
                          " (the client sent the first SYN): its segments are `>` lines, the"));
   h.Comment("other side's `<` lines. Calls are inferred from what it sent and received.");
-  h.Comment("Stack keys: what its SYN offered, and Linux's defaults a capture cannot show.");
+  h.Comment("Stack keys: what its SYN (or SYN-ACK) offered, and Linux's defaults that a");
+  h.Comment("capture cannot show.");
   h.Line(absl::StrCat("--local_ip=", ut.address.ToString()));
   h.Line(absl::StrCat("--local_port=", ut.port));
   h.Line(absl::StrCat("--remote_ip=", peer.address.ToString()));

@@ -12,7 +12,10 @@
 //    (--mss, --sack, --timestamps, --window_scale=SHIFT) plus Linux's
 //    defaults the capture cannot show (--congestion=cubic,
 //    --delayed_ack=on); buffers large enough that the peer's segments fit
-//    the window and no write blocks (--recv_buffer, --send_buffer).
+//    the window and no write blocks (--recv_buffer, --send_buffer). Nagle
+//    stays off: a capture cannot tell whether the application set
+//    TCP_NODELAY (curl does), and each inferred write ends where Linux
+//    pushed anyway.
 //  * Segments, in capture order, times relative to the previous step: the
 //    peer's as `<` lines, the side under test's as `>` lines, sequence
 //    numbers relative to each side's ISN (its SYN; without one, its first
@@ -28,10 +31,13 @@
 //    write). read: of everything delivered in order, before the next `<`
 //    or call (after the side under test's own answers to what arrived);
 //    read() = 0 once the peer's FIN is in. close: just before its first
-//    FIN (shutdown(SHUT_WR) when the peer sends data after that FIN).
+//    FIN (shutdown(SHUT_WR) when the peer sends data after that FIN, which
+//    is then read). A server that never sent a SYN-ACK gets no calls (it
+//    was not listening: the stack answers the SYN with a RST). A SYN left
+//    unanswered: a non-blocking connect (EINPROGRESS).
 //
-// The capture: classic pcap, Ethernet or raw IPv4 (what
-// tools/plot/plot_input.h reads; pcapng is refused by name). Records cut
+// The capture: pcap or pcapng, Ethernet or raw IPv4 (what
+// tools/plot/plot_input.h reads). Records cut
 // by the snapshot length keep their whole payload length. Checksums are
 // not verified (offloads leave them unfilled in captures).
 
@@ -62,7 +68,7 @@ struct FromPcapResult {
 // `source` names the capture in messages and in the script's header (its
 // last path component only, so the script does not depend on where the
 // capture was). Errors (InvalidArgument), each starting with `source`: not
-// a pcap (or pcapng), truncated, no IPv4, no TCP, several connections
+// a capture, truncated, no IPv4, no TCP, several connections
 // without `conn` (listing them), `conn` or `under_test` malformed or not in
 // the capture, no SYN from the client (a capture that starts after the
 // handshake).

@@ -69,7 +69,7 @@ std::vector<Conversion> Conversions() {
 
 TEST(FromPcapTest, CommittedCapturesConvertToTheCommittedScripts) {
   const std::vector<Conversion> all = Conversions();
-  ASSERT_EQ(all.size(), 8u);
+  ASSERT_EQ(all.size(), 10u);
   for (const Conversion& c : all) {
     absl::StatusOr<FromPcapResult> r =
         ConvertCapture(ReadBytes(absl::StrCat(kDir, c.capture)), c.capture, c.options);
@@ -127,19 +127,25 @@ TEST(FromPcapTest, ReplaysDifferOnlyInWhenPureAcksGoOut) {
       // Linux ACKs both segments of the response at once; tcplab holds
       // them (not full-sized) and ACKs when the FIN arrives.
       {"small_page.pkt",
-       {"30: nothing sent", "33: nothing sent", "36: extra `> . 89:89(0) ack 244`"}},
+       {"31: nothing sent", "34: nothing sent", "37: extra `> . 89:89(0) ack 244`"}},
       // Linux ACKs the request at once; tcplab's ACK rides on the answer.
-      {"small_page_server.pkt", {"29: nothing sent"}},
+      {"small_page_server.pkt", {"30: nothing sent"}},
       {"close_client_first.pkt", {}},
       // As the server: the 1000 bytes are ACKed after 40 ms, not at once,
       // and the client's FIN at once, not with the server's own FIN.
       {"close_client_first_server.pkt",
-       {"29: nothing sent", "31: extra `> . 1:1(0) ack 1001`", "32: extra `> . 1:1(0) ack 1002`"}},
+       {"30: nothing sent", "32: extra `> . 1:1(0) ack 1001`", "33: extra `> . 1:1(0) ack 1002`"}},
       // The server's 1000 bytes: ACKed by Linux at once, by tcplab with
       // the FIN that follows; Linux ACKs that FIN 42 ms later, tcplab at
       // once.
       {"close_server_first.pkt",
-       {"27: nothing sent", "30: sent 0.042254s early (tolerance 0.004s)"}},
+       {"28: nothing sent", "31: sent 0.042254s early (tolerance 0.004s)"}},
+      // The client's half close: the server's 1000 bytes after it are
+      // ACKed by Linux at once, by tcplab with the server's FIN.
+      {"half_close.pkt", {"33: nothing sent"}},
+      // As the server: the client's 1000 bytes as above, and the client's
+      // FIN ACKed at once rather than with the server's answer.
+      {"half_close_server.pkt", {"30: nothing sent", "33: extra `> . 1:1(0) ack 1002`"}},
       {"refused.pkt", {}},
       {"refused_server.pkt", {}},
   };
@@ -211,6 +217,15 @@ TEST(FromPcapTest, RetransmissionsAreMarked) {
   EXPECT_TRUE(scenario::ParsePacketScript(r->script, "retransmitted.pkt").ok());
 }
 
+// dumpcap's and Wireshark's default format (this one is small_page.pcap
+// through `editcap -F pcapng`) gives the same script.
+TEST(FromPcapTest, PcapngConvertsAsPcap) {
+  absl::StatusOr<FromPcapResult> ng =
+      ConvertCapture(ReadBytes(absl::StrCat(kDir, "small_page.pcapng")), "small_page.pcap", {});
+  ASSERT_TRUE(ng.ok()) << ng.status();
+  EXPECT_EQ(ng->script, ReadText(absl::StrCat(kDir, "small_page.pkt")));
+}
+
 std::string ErrorOf(const std::vector<uint8_t>& bytes, const FromPcapOptions& o = {}) {
   absl::StatusOr<FromPcapResult> r = ConvertCapture(bytes, "in.pcap", o);
   EXPECT_FALSE(r.ok());
@@ -239,7 +254,7 @@ TEST(FromPcapTest, BadInputGivesClearMessages) {
   const std::string text = "GET / HTTP/1.1\r\n\r\n";
   EXPECT_EQ(ErrorOf(std::vector<uint8_t>(text.begin(), text.end())),
             "in.pcap: not a pcap file: bad magic number 0x20544547 (expected 0xa1b2c3d4 or "
-            "0xa1b23c4d)");
+            "0xa1b23c4d, or pcapng's 0x0a0d0d0a)");
 
   std::vector<uint8_t> cut = ReadBytes(absl::StrCat(kDir, "small_page.pcap"));
   cut.resize(cut.size() - 30);
