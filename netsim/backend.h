@@ -49,6 +49,13 @@ class Backend {
   // on the way (the simulator's corruption) is verified again on arrival.
   // Optional: a backend that always verifies ignores it.
   virtual void PromiseValidChecksums() {}
+  // Asks the backend to compute the transport checksum of every packet the
+  // client sends (which then may leave the field 0), as a NIC's transmit
+  // offload does, before anything reads the bytes; and to deliver packets
+  // without completing such checksums first, as the client then does not
+  // read the field (it relies on the checks above). Returns whether the
+  // backend does; by default it does not, and the client must checksum.
+  virtual bool OffloadChecksums() { return false; }
   // Asks for OnWake at `when`; a later call replaces an earlier one, and
   // Instant::Infinite() cancels. A time not after Now() wakes as soon as the
   // backend regains control, never re-entrantly.

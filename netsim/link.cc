@@ -158,6 +158,7 @@ void LinkDirection::Transmit(PacketHandle h) {
     const uint64_t original_id = pool[h].id;
     copy = pool.Acquire(pool[h].bytes, network_->NextPacketId());
     pool[copy].checksums_valid = pool[h].checksums_valid;
+    pool[copy].checksum_pending = pool[h].checksum_pending;
     ++counters_.duplicated;
     ++counters_.entered;
     counters_.entered_bytes += size;
@@ -172,6 +173,7 @@ void LinkDirection::Admit(PacketHandle h) {
   const int64_t size = static_cast<int64_t>(p.bytes.size());
   if (params_.corrupt > 0 && !p.bytes.empty() &&
       Chance(params_.corrupt, params_.corrupt_correlation, corrupt_last_)) {
+    p.Complete();  // the bit flips in what the receiver will check
     const uint64_t byte = rng_.Below(p.bytes.size());
     const uint64_t bit = rng_.Below(8);
     p.bytes[byte] ^= static_cast<uint8_t>(1u << bit);

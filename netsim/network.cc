@@ -133,7 +133,10 @@ Link* Network::FindLink(absl::string_view name) const {
   return nullptr;
 }
 
-void Network::AddObserver(PacketObserver* observer) { observers_.push_back(observer); }
+void Network::AddObserver(PacketObserver* observer) {
+  pool_.CompleteAll();  // observers see every packet whole (SimHost::Send)
+  observers_.push_back(observer);
+}
 
 void Network::RemoveObserver(PacketObserver* observer) {
   observers_.erase(std::remove(observers_.begin(), observers_.end(), observer),
@@ -141,6 +144,7 @@ void Network::RemoveObserver(PacketObserver* observer) {
 }
 
 void Network::SetTraceHook(std::function<void(const PacketEvent&)> hook) {
+  pool_.CompleteAll();
   hook_ = std::move(hook);
 }
 

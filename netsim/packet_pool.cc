@@ -1,5 +1,7 @@
 #include "netsim/packet_pool.h"
 
+#include "tcp/wire/checksum.h"
+
 namespace tcplab::netsim {
 
 PacketHandle PacketPool::Acquire(absl::Span<const uint8_t> bytes, uint64_t id) {
@@ -15,10 +17,20 @@ PacketHandle PacketPool::Acquire(absl::Span<const uint8_t> bytes, uint64_t id) {
   p.bytes.assign(bytes.begin(), bytes.end());
   p.id = id;
   p.checksums_valid = false;
+  p.checksum_pending = false;
   p.delivery = EventId();
   p.prev = p.next = PooledPacket::kNil;
   return h;
 }
 
+void PooledPacket::CompleteChecksum() {
+  wire::CompletePendingChecksum(absl::MakeSpan(bytes));
+  checksum_pending = false;
+}
+
+void PacketPool::CompleteAll() {
+  // Released packets are completed too (harmless: Acquire resets the flag).
+  for (size_t h = 0; h < size_; ++h) (*this)[static_cast<PacketHandle>(h)].Complete();
+}
 
 }  // namespace tcplab::netsim

@@ -24,6 +24,14 @@ struct PooledPacket {
   // since (Backend::PromiseValidChecksums): the receiving host need not
   // verify the TCP checksum. Corruption on a link clears it.
   bool checksums_valid = false;
+  // The TCP checksum was left to the network (Backend::OffloadChecksums)
+  // and is not in the bytes yet: Complete() it before anything reads them
+  // (an observer, a corruption, a live wire, a client that checks).
+  bool checksum_pending = false;
+  void Complete() {
+    if (checksum_pending) CompleteChecksum();
+  }
+  void CompleteChecksum();
   // While in flight on a link direction: its delivery event and its place
   // in that direction's in-flight list (in order of entry).
   EventId delivery;
@@ -51,6 +59,9 @@ class PacketPool {
     return chunks_[h >> kChunkBits][h & (kChunkSize - 1)];
   }
   size_t in_use() const { return size_ - free_.size(); }
+  // Completes the pending checksum of every packet (for an observer that
+  // starts watching while packets are in flight).
+  void CompleteAll();
 
  private:
   static constexpr uint32_t kChunkBits = 6;

@@ -19,17 +19,22 @@ Instant SimHost::Now() const { return network().Now(); }
 void SimHost::Send(absl::Span<const uint8_t> ip_packet) {
   Network& net = network();
   const PacketHandle h = net.pool().Acquire(ip_packet, net.NextPacketId());
-  net.pool()[h].checksums_valid = checksums_promised_;
+  PooledPacket& p = net.pool()[h];
+  p.checksums_valid = checksums_promised_;
+  p.checksum_pending = checksum_offload_;
   NodeCounters& c = mutable_counters();
   ++c.sent;
   c.sent_bytes += ip_packet.size();
   if (net.observed()) {
+    // What is watched is whole from the start: every later event of the
+    // packet shows the same bytes.
+    p.Complete();
     PacketEvent e;
     e.time = net.Now();
     e.type = PacketEventType::kSent;
-    e.packet_id = net.pool()[h].id;
+    e.packet_id = p.id;
     e.node = this;
-    e.bytes = ip_packet;
+    e.bytes = p.bytes;
     net.Emit(e);
   }
   if (port_count() == 0) return DropPacket(h, DropReason::kNoRoute);
@@ -63,6 +68,7 @@ void SimHost::OnEvent(Instant now, uint64_t /*tag*/) {
 void SimHost::Receive(Instant now, int /*port*/, PacketHandle h) {
   Network& net = network();
   PooledPacket& p = net.pool()[h];
+  if (!p.checksums_valid) p.Complete();  // then it is checked in full
   Ipv4Summary ip;
   // A promised checksum that no link touched is known good (backend.h):
   // the header is still checked, the payload is not summed again.
@@ -71,6 +77,7 @@ void SimHost::Receive(Instant now, int /*port*/, PacketHandle h) {
   if (bad != DropReason::kNone) return DropPacket(h, bad);
   if (ip.dst != address_) return DropPacket(h, DropReason::kWrongDestination);
   if (client_ == nullptr) return DropPacket(h, DropReason::kNoClient);
+  if (!checksum_offload_) p.Complete();  // a client that may read the field
   NodeCounters& c = mutable_counters();
   ++c.received;
   c.received_bytes += ip.total_length;

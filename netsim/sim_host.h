@@ -49,6 +49,10 @@ class SimHost final : public Node, public Backend, private EventHandler {
   Instant Now() const override;
   void Send(absl::Span<const uint8_t> ip_packet) override;
   void PromiseValidChecksums() override { checksums_promised_ = true; }
+  bool OffloadChecksums() override {
+    checksum_offload_ = true;
+    return true;
+  }
   void WakeAt(Instant when) override;
   bool MoreMayHappenNow() const override;
 
@@ -59,6 +63,7 @@ class SimHost final : public Node, public Backend, private EventHandler {
   wire::Ipv4Address address_;
   BackendClient* client_ = nullptr;
   bool checksums_promised_ = false;
+  bool checksum_offload_ = false;
   Rng rng_;
   EventId wake_;
   Instant wake_time_ = Instant::Infinite();

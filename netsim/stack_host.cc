@@ -7,16 +7,19 @@ namespace tcplab::netsim {
 namespace {
 
 // Backends deliver only packets whose checksums they verified (backend.h),
-// so the stack need not sum every payload byte a second time.
-tcp::StackConfig ChecksummedByBackend(tcp::StackConfig config) {
+// so the stack need not sum every payload byte a second time; and one
+// that offloads computes the stack's checksums only if something reads
+// them (a capture, a live wire), as a NIC would.
+tcp::StackConfig ChecksummedByBackend(tcp::StackConfig config, Backend* backend) {
   config.verify_checksums = false;
+  config.checksum_offload = backend->OffloadChecksums();
   return config;
 }
 
 }  // namespace
 
 StackHost::StackHost(Backend* backend, tcp::StackConfig config)
-    : backend_(backend), stack_(ChecksummedByBackend(std::move(config)), this) {
+    : backend_(backend), stack_(ChecksummedByBackend(std::move(config), backend), this) {
   // The stack's serializer computes every checksum (tcp/wire).
   backend_->PromiseValidChecksums();
 }

@@ -139,6 +139,12 @@ struct StackConfig {
   uint8_t ttl = 64;
   // Live backends whose NIC fills checksums in later may turn this off.
   bool verify_checksums = true;
+  // Transmit checksum offload: the TCP checksum of every packet sent is
+  // left 0 for whoever carries the packet to compute
+  // (wire::CompletePendingChecksum) before anything reads it, as a NIC or
+  // veth does for Linux's CHECKSUM_PARTIAL. Only for a PacketSink that does
+  // (netsim's hosts, when their backend agrees: Backend::OffloadChecksums).
+  bool checksum_offload = false;
 };
 
 // The RFC 9293 core alone: no congestion control, SACK, timestamps, window

@@ -212,7 +212,7 @@ void Stack::Reschedule(Connection* c) {
 // ---------------------------------------------------------------- env
 
 void Stack::Emit(const wire::Packet& packet) {
-  size_t n = wire::SerializePacket(packet, absl::MakeSpan(tx_buf_));
+  size_t n = wire::SerializePacket(packet, absl::MakeSpan(tx_buf_), !config_.checksum_offload);
   if (n == 0) return;
   ++counters_.packets_sent;
   sink_->Transmit(absl::MakeConstSpan(tx_buf_.data(), n));

@@ -19,35 +19,6 @@ constexpr int kReadBatchesPerTurn = 4;
 
 }  // namespace
 
-bool CompletePendingChecksum(absl::Span<uint8_t> p) {
-  if (p.size() < 20 || (p[0] >> 4) != 4) return false;
-  const size_t ihl = (p[0] & 0x0f) * 4u;
-  const size_t total = wire::GetU16(&p[2]);
-  if (ihl < 20 || total < ihl || total > p.size()) return false;
-  const uint8_t protocol = p[9];
-  size_t field;
-  if (protocol == 6) {
-    field = 16;
-  } else if (protocol == 17) {
-    field = 6;
-  } else {
-    return false;
-  }
-  const size_t len = total - ihl;
-  if (len < field + 2) return false;
-  uint8_t* l4 = p.data() + ihl;
-  wire::PutU16(l4 + field, 0);
-  wire::ChecksumAccumulator acc;
-  acc.Add(p.subspan(12, 8));  // source and destination
-  acc.AddU16(protocol);
-  acc.AddU16(static_cast<uint16_t>(len));
-  acc.Add(absl::MakeConstSpan(l4, len));
-  uint16_t sum = acc.Finish();
-  if (protocol == 17 && sum == 0) sum = 0xffff;  // RFC 768: 0 means "none"
-  wire::PutU16(l4 + field, sum);
-  return true;
-}
-
 std::vector<std::vector<uint8_t>> SegmentTcpAggregate(absl::Span<const uint8_t> p, size_t mtu) {
   std::vector<std::vector<uint8_t>> out;
   if (p.size() < 20 || (p[0] >> 4) != 4 || p[9] != 6) return out;
@@ -84,7 +55,7 @@ std::vector<std::vector<uint8_t>> SegmentTcpAggregate(absl::Span<const uint8_t> 
     if (!last) f &= static_cast<uint8_t>(~(kFin | kPsh));
     if (i > 0) f &= static_cast<uint8_t>(~kCwr);
     seg[ihl + 13] = f;
-    CompletePendingChecksum(absl::MakeSpan(seg));
+    wire::CompletePendingChecksum(absl::MakeSpan(seg));
     out.push_back(std::move(seg));
   }
   return out;
@@ -130,6 +101,7 @@ void WireNode::Announce() {
 
 void WireNode::Receive(Instant now, int /*port*/, netsim::PacketHandle h) {
   netsim::Network& net = network();
+  net.pool()[h].Complete();
   const std::vector<uint8_t>& bytes = net.pool()[h].bytes;
   ++counters_.to_wire;
   netsim::NodeCounters& c = mutable_counters();
@@ -188,7 +160,7 @@ void WireNode::FromWire(Instant now, absl::Span<const uint8_t> ip_packet,
   const netsim::PacketHandle h = net.pool().Acquire(ip_packet, net.NextPacketId());
   netsim::PooledPacket& p = net.pool()[h];
   p.checksums_valid = false;  // the receiving host checks everything
-  if (checksum_pending && CompletePendingChecksum(absl::MakeSpan(p.bytes))) {
+  if (checksum_pending && wire::CompletePendingChecksum(absl::MakeSpan(p.bytes))) {
     ++counters_.checksums_completed;
   }
   ++counters_.from_wire;

@@ -92,11 +92,6 @@ class WireNode final : public netsim::Node,
   absl::Status device_error_;
 };
 
-// Computes the TCP or UDP checksum of an IPv4 packet whose checksum field
-// holds only the pseudo-header sum (CHECKSUM_PARTIAL). Returns false, and
-// leaves the packet alone, for anything else or a malformed packet.
-bool CompletePendingChecksum(absl::Span<uint8_t> ip_packet);
-
 // Cuts a TCP/IPv4 packet longer than `mtu` (a GSO aggregate) into
 // segments that fit, each with its own headers and correct checksums, as
 // TCP segmentation offload does. Empty if `ip_packet` is not such a packet

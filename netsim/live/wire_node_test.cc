@@ -32,7 +32,7 @@ TEST(CompletePendingChecksum, ReplacesThePseudoHeaderSumWithTheChecksum) {
   // CHECKSUM_PARTIAL leaves the folded pseudo-header sum in the field.
   partial[36] = 0x12;
   partial[37] = 0x34;
-  ASSERT_TRUE(CompletePendingChecksum(absl::MakeSpan(partial)));
+  ASSERT_TRUE(wire::CompletePendingChecksum(absl::MakeSpan(partial)));
   EXPECT_EQ(partial, good);
   EXPECT_EQ(wire::TcpChecksum(wire::Ipv4Address(10, 77, 0, 1), wire::Ipv4Address(10, 77, 0, 2),
                               absl::MakeConstSpan(partial).subspan(20)),
@@ -43,14 +43,14 @@ TEST(CompletePendingChecksum, LeavesWhatItCannotReadAlone) {
   std::vector<uint8_t> p = Packet();
   p[9] = 1;  // ICMP: no pseudo-header checksum
   std::vector<uint8_t> before = p;
-  EXPECT_FALSE(CompletePendingChecksum(absl::MakeSpan(p)));
+  EXPECT_FALSE(wire::CompletePendingChecksum(absl::MakeSpan(p)));
   EXPECT_EQ(p, before);
   const std::vector<uint8_t> whole = Packet();
   std::vector<uint8_t> shortp(whole.begin(), whole.begin() + 30);
-  EXPECT_FALSE(CompletePendingChecksum(absl::MakeSpan(shortp)));  // total length > bytes
+  EXPECT_FALSE(wire::CompletePendingChecksum(absl::MakeSpan(shortp)));  // total length > bytes
   std::vector<uint8_t> v6 = Packet();
   v6[0] = 0x60;
-  EXPECT_FALSE(CompletePendingChecksum(absl::MakeSpan(v6)));
+  EXPECT_FALSE(wire::CompletePendingChecksum(absl::MakeSpan(v6)));
 }
 
 // A 40 + 3000-byte aggregate with PSH|FIN at MTU 1500 becomes 1460 +

@@ -4,6 +4,8 @@
 #include <bit>
 #include <cstring>
 
+#include "tcp/wire/byte_order.h"
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 #elif defined(__SSE2__)
@@ -222,6 +224,35 @@ uint16_t TcpChecksum(Ipv4Address src, Ipv4Address dst, absl::Span<const uint8_t>
   acc.AddU16(static_cast<uint16_t>(tcp_segment.size()));
   acc.Add(tcp_segment);
   return acc.Finish();
+}
+
+bool CompletePendingChecksum(absl::Span<uint8_t> p) {
+  if (p.size() < 20 || (p[0] >> 4) != 4) return false;
+  const size_t ihl = (p[0] & 0x0f) * 4u;
+  const size_t total = GetU16(&p[2]);
+  if (ihl < 20 || total < ihl || total > p.size()) return false;
+  const uint8_t protocol = p[9];
+  size_t field;
+  if (protocol == 6) {
+    field = 16;
+  } else if (protocol == 17) {
+    field = 6;
+  } else {
+    return false;
+  }
+  const size_t len = total - ihl;
+  if (len < field + 2) return false;
+  uint8_t* l4 = p.data() + ihl;
+  PutU16(l4 + field, 0);
+  ChecksumAccumulator acc;
+  acc.Add(p.subspan(12, 8));  // source and destination
+  acc.AddU16(protocol);
+  acc.AddU16(static_cast<uint16_t>(len));
+  acc.Add(absl::MakeConstSpan(l4, len));
+  uint16_t sum = acc.Finish();
+  if (protocol == 17 && sum == 0) sum = 0xffff;  // RFC 768: 0 means "none"
+  PutU16(l4 + field, sum);
+  return true;
 }
 
 }  // namespace tcplab::wire

@@ -51,6 +51,13 @@ class ChecksumAccumulator {
 
 uint16_t InternetChecksum(absl::Span<const uint8_t> bytes);
 
+// Computes the TCP or UDP checksum of an IPv4 packet whose checksum was
+// left to a transmit offload (whatever the field holds: 0, or the
+// pseudo-header sum of Linux's CHECKSUM_PARTIAL) and writes it in. Returns
+// false, and leaves the packet alone, for anything else or a malformed
+// packet.
+bool CompletePendingChecksum(absl::Span<uint8_t> ip_packet);
+
 // Checksum over the pseudo-header (src, dst, zero, protocol 6, TCP length)
 // and the TCP header plus payload in `tcp_segment` (whose checksum field is
 // included as it stands).

@@ -152,7 +152,7 @@ size_t SerializedSize(const Packet& packet) {
   return kIpv4HeaderSize + kTcpHeaderSize + packet.tcp.options.WireSize() + packet.payload.size();
 }
 
-size_t SerializePacket(const Packet& packet, absl::Span<uint8_t> out) {
+size_t SerializePacket(const Packet& packet, absl::Span<uint8_t> out, bool tcp_checksum) {
   const int options_size = internal::WriteOptions(packet.tcp.options, nullptr);
   const size_t tcp_len = kTcpHeaderSize + options_size + packet.payload.size();
   const size_t total = kIpv4HeaderSize + tcp_len;
@@ -199,6 +199,10 @@ size_t SerializePacket(const Packet& packet, absl::Span<uint8_t> out) {
   if (options_size > 0) internal::WriteOptions(h.options, tcp + kTcpHeaderSize);
   if (!packet.payload.empty()) {
     std::memcpy(tcp + kTcpHeaderSize + options_size, packet.payload.data(), packet.payload.size());
+  }
+  if (!tcp_checksum) {
+    PutU16(tcp + 16, 0);
+    return total;
   }
   // TcpChecksum over the segment as written, in pieces: pseudo-header,
   // header words (checksum field 0), the option bytes, and the payload

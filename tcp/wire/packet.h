@@ -122,8 +122,10 @@ size_t SerializedSize(const Packet& packet);
 // with total length, IHL, data offset, the IP checksum and the TCP checksum
 // computed. Returns the number of bytes written, or 0 if `out` is too small
 // (or the packet would exceed 65535 bytes). IHL is always 5; the IP flags
-// carry only DF. Does not allocate.
-size_t SerializePacket(const Packet& packet, absl::Span<uint8_t> out);
+// carry only DF. Does not allocate. With `tcp_checksum` false the TCP
+// checksum is left to a transmit offload: the field is 0, for
+// CompletePendingChecksum (checksum.h) to fill in.
+size_t SerializePacket(const Packet& packet, absl::Span<uint8_t> out, bool tcp_checksum = true);
 
 }  // namespace tcplab::wire
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tcp/wire/checksum.h"
 #include "tcp/wire/wire_test_util.h"
 
 namespace tcplab::wire {
@@ -99,6 +100,32 @@ TEST(SerializePacketTest, ReproducesScapyBytes) {
   const std::string hello = "hello";
   d.payload = absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(hello.data()), hello.size());
   EXPECT_EQ(Serialize(d), ScapyData());
+}
+
+// Transmit checksum offload: the field is left 0 and completing it gives
+// the bytes a checksumming serializer writes (here scapy's).
+TEST(SerializePacketTest, LeavesTheTcpChecksumToAnOffload) {
+  Packet d;
+  d.ip.id = 7;
+  d.ip.src = Ipv4Address(10, 1, 1, 1);
+  d.ip.dst = Ipv4Address(10, 1, 1, 2);
+  d.tcp.src_port = 80;
+  d.tcp.dst_port = 40000;
+  d.tcp.seq = Seq(1000);
+  d.tcp.ack = Seq(2000);
+  d.tcp.flags = flags::kPsh | flags::kAck;
+  d.tcp.window = 501;
+  const std::string hello = "hello";
+  d.payload = absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(hello.data()), hello.size());
+  Bytes b(SerializedSize(d));
+  ASSERT_EQ(SerializePacket(d, absl::MakeSpan(b), /*tcp_checksum=*/false), b.size());
+  EXPECT_EQ(b[36], 0);
+  EXPECT_EQ(b[37], 0);
+  Bytes want = ScapyData();
+  want[36] = want[37] = 0;
+  EXPECT_EQ(b, want);  // everything else as with the checksum
+  ASSERT_TRUE(CompletePendingChecksum(absl::MakeSpan(b)));
+  EXPECT_EQ(b, ScapyData());
 }
 
 TEST(SerializePacketTest, HeaderFieldsAndNoDf) {
