@@ -115,8 +115,8 @@ TEST(PcapngReaderTest, TimestampResolutions) {
 TEST(PcapngReaderTest, MalformedFilesSayWhatIsWrong) {
   Builder one(false);
   one.Section().Interface(1, 0).Enhanced(0, 1, {1, 2, 3, 4, 5, 6}, 6);
-  Bytes cut = one.bytes();
-  cut.resize(cut.size() - 5);
+  // (Copied rather than resized: GCC 12 -O1 warns about resize's memset.)
+  const Bytes cut(one.bytes().begin(), one.bytes().end() - 5);
   EXPECT_EQ(ErrorOf(cut), "truncated pcapng block: block 3 at offset 52 has 35 of 40 bytes");
 
   Builder undeclared(false);

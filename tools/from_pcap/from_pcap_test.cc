@@ -256,8 +256,8 @@ TEST(FromPcapTest, BadInputGivesClearMessages) {
             "in.pcap: not a pcap file: bad magic number 0x20544547 (expected 0xa1b2c3d4 or "
             "0xa1b23c4d, or pcapng's 0x0a0d0d0a)");
 
-  std::vector<uint8_t> cut = ReadBytes(absl::StrCat(kDir, "small_page.pcap"));
-  cut.resize(cut.size() - 30);
+  const std::vector<uint8_t> whole = ReadBytes(absl::StrCat(kDir, "small_page.pcap"));
+  const std::vector<uint8_t> cut(whole.begin(), whole.end() - 30);
   EXPECT_THAT(ErrorOf(cut), ::testing::AllOf(::testing::StartsWith("in.pcap: "),
                                              HasSubstr("truncated"), HasSubstr("record 12")));
 
