@@ -11,11 +11,16 @@
 #   half_close.pcap          the client sends 1000 bytes and shuts down its
 #                            side (SHUT_WR); the server answers 1000 bytes
 #                            after that and closes
+#   lossy_300k.pcap          curl fetches 300 KB through a router namespace
+#                            whose small token-bucket queue towards the
+#                            client (tc tbf) drops segments: the capture (on
+#                            the client's link) shows retransmissions
 #
 # Both ends live in network namespaces made here (a veth pair, client c0
 # 10.78.0.2 <-> server s0 10.78.0.1), which vanish with their holder
 # processes: no traffic leaves them. The capture is on c0 (the client's
-# view). The veth pair has segmentation offload off (gso_max_segs 1), so
+# view); the lossy session goes through a third namespace, a router (client
+# c1 10.79.1.2 <-> r1 | r2 <-> s2 10.79.2.1), and is captured on c1. The veth pair has segmentation offload off (gso_max_segs 1), so
 # that the capture shows the segments a NIC would send, not 64 KB
 # aggregates. Needs root (or CAP_NET_ADMIN and CAP_NET_RAW); prints
 # "SKIP: reason" and exits 3 without it.
@@ -53,10 +58,13 @@ unshare --net sleep 100000 &
 client_ns=$!
 unshare --net sleep 100000 &
 server_ns=$!
-holders=("$client_ns" "$server_ns")
+unshare --net sleep 100000 &
+router_ns=$!
+holders=("$client_ns" "$server_ns" "$router_ns")
 sleep 0.2
 in_client() { nsenter --net="/proc/$client_ns/ns/net" "$@"; }
 in_server() { nsenter --net="/proc/$server_ns/ns/net" "$@"; }
+in_router() { nsenter --net="/proc/$router_ns/ns/net" "$@"; }
 
 in_client ip link set lo up
 in_server ip link set lo up
@@ -69,6 +77,22 @@ for side in client server; do
   "in_$side" ip link set "$dev" up
 done
 
+in_router ip link set lo up
+in_router sysctl -qw net.ipv4.ip_forward=1
+in_client ip link add c1 gso_max_segs 1 type veth peer name r1 gso_max_segs 1 netns "$router_ns"
+in_server ip link add s2 gso_max_segs 1 type veth peer name r2 gso_max_segs 1 netns "$router_ns"
+in_client ip addr add 10.79.1.2/24 dev c1
+in_client ip link set c1 up
+in_client ip route add 10.79.2.0/24 via 10.79.1.1
+in_server ip addr add 10.79.2.1/24 dev s2
+in_server ip link set s2 up
+in_server ip route add 10.79.1.0/24 via 10.79.2.2
+in_router ip addr add 10.79.1.1/24 dev r1
+in_router ip addr add 10.79.2.2/24 dev r2
+in_router ip link set r1 up
+in_router ip link set r2 up
+capture_dev=c0
+
 # capture NAME SNAPLEN COMMAND...: runs COMMAND (in the client's namespace)
 # while dumpcap writes OUTDIR/NAME.pcap.
 capture() {
@@ -77,7 +101,7 @@ capture() {
   rm -f "$file"
   # nsenter execs dumpcap: $! is dumpcap itself, which the INT below stops.
   nsenter --net="/proc/$client_ns/ns/net" \
-    dumpcap -q -P -i c0 -s "$snaplen" -f tcp -w "$work/$name.pcap" 2>"$work/dumpcap.log" &
+    dumpcap -q -P -i "$capture_dev" -s "$snaplen" -f tcp -w "$work/$name.pcap" 2>"$work/dumpcap.log" &
   local pid=$!
   for _ in $(seq 100); do grep -q "Capturing on" "$work/dumpcap.log" && break; sleep 0.05; done
   sleep 0.2
@@ -90,9 +114,9 @@ capture() {
   return $rc
 }
 
-wait_port() {  # wait_port PORT: until the server's namespace listens there
+wait_port() {  # wait_port PORT [ADDR]: until the server's namespace listens there
   for _ in $(seq 100); do
-    in_client bash -c "exec 3<>/dev/tcp/10.78.0.1/$1" 2>/dev/null && return 0
+    in_client bash -c "exec 3<>/dev/tcp/${2:-10.78.0.1}/$1" 2>/dev/null && return 0
     sleep 0.05
   done
   echo "capture_sessions: nothing listens on port $1" >&2
@@ -190,5 +214,17 @@ raise SystemExit("connected to a port nobody listens on")
 '
 capture refused 65535 in_client python3 -c "$refused_py" ||
   { echo "capture_sessions: refused failed" >&2; exit 1; }
+
+# The router queues at most 15 KB towards the client at 20 Mbit/s; the
+# server's slow start overruns it.
+head -c 300000 /dev/zero | tr '\0' 'z' > "$work/www/300k.bin"
+(cd "$work/www" && in_server python3 -m http.server 8000 --bind 10.79.2.1 >"$work/http2.log" 2>&1) &
+wait_port 8000 10.79.2.1 || exit 1
+sleep 0.3
+in_router tc qdisc add dev r1 root tbf rate 20mbit burst 10kb limit 15kb
+capture_dev=c1
+capture lossy_300k 128 in_client curl -s -o "$work/got.bin" http://10.79.2.1:8000/300k.bin &&
+  cmp -s "$work/got.bin" "$work/www/300k.bin" ||
+  { echo "capture_sessions: lossy_300k failed" >&2; exit 1; }
 
 echo "capture_sessions: wrote $(ls "$out"/*.pcap | wc -l) captures to $out"

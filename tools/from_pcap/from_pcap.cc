@@ -182,9 +182,11 @@ void Converter::MarkRetransmission(const Segment& s, int64_t* sent_end) {
                       (Has(s.p, wire::flags::kFin) ? 1 : 0);
   if (end > start && start < *sent_end) {
     ++retransmissions_;
+    // The first send may not be in the capture (lost before it): what
+    // the capture does show is data below what was already sent.
     out_.Comment(absl::StrCat("retransmission: ", s.from_ut ? "the side under test" : "the peer",
-                              " sent sequence space ", start, ":", end,
-                              " again (the capture shows it sent before)"));
+                              " sends ", start, ":", end, ", below ", *sent_end,
+                              ", which it had already sent"));
   }
   *sent_end = std::max(*sent_end, end);
 }

@@ -21,8 +21,9 @@
 //    numbers relative to each side's ISN (its SYN; without one, its first
 //    sequence number), SACK blocks too; windows as on the wire (unscaled);
 //    TS values as captured. A segment that starts below what its sender
-//    had already sent (the capture shows it sent before) is marked with a
-//    comment line `// retransmission ...` before it.
+//    had already sent is a retransmission (whether or not the capture
+//    holds the first send): a comment line `// retransmission: ...` before
+//    it says so.
 //  * Calls, inferred from what the side under test did: the client
 //    socket + connect (blocking, returning when the SYN-ACK or RST came);
 //    the server socket + bind + listen, then accept once the handshake is

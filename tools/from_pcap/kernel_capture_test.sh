@@ -4,9 +4,10 @@
 # says and replayed against tcplab's engine with windows and timestamp
 # values ignored (tcplab's own, by design). The refused connections and
 # the client's close match Linux exactly; elsewhere the only differences
-# allowed are about when a pure ACK goes out (Linux's quick-ACK start and
-# delayed FIN ACK, tcplab's delayed ACK: from_pcap_test lists them for the
-# committed captures). Skips, with a message, without root.
+# allowed are about pure ACKs: when they go out (Linux's quick-ACK start
+# and delayed FIN ACK, tcplab's delayed ACK) and, after losses, their SACK
+# blocks (from_pcap_test lists them for the committed captures). The lossy
+# session must show retransmissions. Skips, with a message, without root.
 set -uo pipefail
 
 root="${TEST_SRCDIR:-}/tcplab"
@@ -59,7 +60,11 @@ while read -r script capture flags; do
   while IFS= read -r line; do
     if is_ack_mismatch "$line"; then acks=$((acks + 1)); else others=$((others + 1)); fail "$script: $line"; fi
   done < <(grep -E "^$script:[0-9]+:[0-9]+: " "$work/run.out" | grep -v ': ok `')
-  echo "$script: $steps segments; $acks pure-ACK timing differences, $others others"
+  marks=$(grep -c '^// retransmission: ' "$work/$script")
+  if [[ $script == lossy_300k.pkt && $marks == 0 ]]; then
+    fail "$script: the router's queue dropped nothing: no retransmission marked"
+  fi
+  echo "$script: $steps segments, $marks marked as retransmissions; $acks pure-ACK differences, $others others"
 done < "$root/tools/from_pcap/testdata/conversions.txt"
 
 if [[ $fails -gt 0 ]]; then echo "$fails failures"; exit 1; fi
