@@ -4,6 +4,7 @@
 // name resolution, custom) are skipped.
 
 #include <algorithm>
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -51,13 +52,21 @@ std::optional<bool> BigEndianOf(const uint8_t* magic) {
   return std::nullopt;
 }
 
+// Past 2^63 ns (the year 2262) a time is held at that, as the classic
+// format's 32-bit seconds never reach it.
 int64_t ToNanos(uint64_t ts, const Interface& i) {
   const unsigned __int128 t = ts;
-  if (i.binary) return static_cast<int64_t>((t * 1'000'000'000) >> i.exponent);
-  unsigned __int128 scale = 1;
-  for (int e = i.exponent; e < 9; ++e) scale *= 10;
-  for (int e = 9; e < i.exponent; ++e) scale *= 10;
-  return static_cast<int64_t>(i.exponent <= 9 ? t * scale : t / scale);
+  unsigned __int128 ns;
+  if (i.binary) {
+    ns = (t * 1'000'000'000) >> i.exponent;
+  } else {
+    unsigned __int128 scale = 1;
+    for (int e = i.exponent; e < 9; ++e) scale *= 10;
+    for (int e = 9; e < i.exponent; ++e) scale *= 10;
+    ns = i.exponent <= 9 ? t * scale : t / scale;
+  }
+  constexpr unsigned __int128 kMax = static_cast<uint64_t>(INT64_MAX);
+  return static_cast<int64_t>(ns > kMax ? kMax : ns);
 }
 
 // The interface's options: only if_tsresol matters here.

@@ -100,7 +100,9 @@ TEST(PcapngReaderTest, TimestampResolutions) {
   };
   for (const Case& c : {Case{9, 1'234'567'891, 1'234'567'891}, Case{3, 1500, 1'500'000'000},
                         Case{12, 7'000'000'123'456, 7'000'000'123},
-                        Case{0x80 | 10, 3u << 10, 3'000'000'000}}) {
+                        Case{0x80 | 10, 3u << 10, 3'000'000'000},
+                        // Beyond 2^63 ns: held there.
+                        Case{6, ~uint64_t{0}, INT64_MAX}}) {
     Builder b(false);
     b.Section().Interface(101, 0, c.tsresol).Enhanced(0, c.ts, {0x45}, 1);
     absl::StatusOr<PcapFile> f = ReadPcapBytes(b.bytes());
