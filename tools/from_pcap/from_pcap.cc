@@ -49,6 +49,36 @@ std::optional<Endpoint> ParseEndpoint(const std::string& text) {
 
 bool Has(const wire::Packet& p, uint8_t flag) { return p.tcp.has(flag); }
 
+bool KnownOption(uint8_t kind) {
+  switch (static_cast<wire::OptionKind>(kind)) {
+    case wire::OptionKind::kEol:
+    case wire::OptionKind::kNop:
+    case wire::OptionKind::kMss:
+    case wire::OptionKind::kWindowScale:
+    case wire::OptionKind::kSackPermitted:
+    case wire::OptionKind::kSack:
+    case wire::OptionKind::kTimestamps:
+      return true;
+  }
+  return false;
+}
+
+// What Spec() leaves out of a segment's options.
+std::vector<int> UnwritableOptions(const wire::Packet& p) {
+  std::vector<int> kinds;
+  bool seen[256] = {};
+  for (int k = 0; k < p.tcp.options.layout_size; ++k) {
+    const uint8_t kind = p.tcp.options.layout[k];
+    const bool filler = kind == 0 || kind == 1;
+    if (!KnownOption(kind) || (!filler && seen[kind]) ||
+        (kind == static_cast<uint8_t>(wire::OptionKind::kSack) && p.tcp.options.sack_count == 0)) {
+      kinds.push_back(kind);
+    }
+    seen[kind] = true;
+  }
+  return kinds;
+}
+
 SyscallArg Int(int64_t v) { return {SyscallArg::Kind::kInt, v, "", "", {}}; }
 SyscallArg Name(std::string text) { return {SyscallArg::Kind::kName, 0, std::move(text), "", {}}; }
 SyscallArg Any() { return {SyscallArg::Kind::kEllipsis, 0, "", "", {}}; }
@@ -130,6 +160,14 @@ class Converter {
   }
   PacketSpec Spec(const Segment& s) const;
   void MarkRetransmission(const Segment& s, int64_t* sent_end);
+  void NoteUnknownOptions(const Segment& s) {
+    const std::vector<int> kinds = UnwritableOptions(s.p);
+    if (!kinds.empty()) {
+      out_.Comment(absl::StrCat("the captured segment also carries option kind(s) ",
+                                absl::StrJoin(kinds, ", "),
+                                " (unknown, repeated or empty), which a script cannot write"));
+    }
+  }
   void OpenCalls();
   void FlushApp();
   int64_t WriteSize(size_t from) const;
@@ -167,11 +205,27 @@ PacketSpec Converter::Spec(const Segment& s) const {
   spec.window = s.p.tcp.window;
   if (s.p.tcp.options.layout_size > 0) {
     wire::TcpOptions o = s.p.tcp.options;
+    // Kinds a script cannot write (the parser skipped their bytes) leave
+    // the layout; Step() says so in a comment.
+    // So do a kind's repeats (a script names each once) and a SACK
+    // option without blocks.
+    o.ClearLayout();
+    bool seen[256] = {};
+    for (int k = 0; k < s.p.tcp.options.layout_size; ++k) {
+      const uint8_t kind = s.p.tcp.options.layout[k];
+      const bool filler = kind == 0 || kind == 1;
+      if (!KnownOption(kind) || (!filler && seen[kind]) ||
+          (kind == static_cast<uint8_t>(wire::OptionKind::kSack) && o.sack_count == 0)) {
+        continue;
+      }
+      seen[kind] = true;
+      o.AppendLayout(static_cast<wire::OptionKind>(kind));
+    }
     for (int b = 0; b < o.sack_count; ++b) {
       o.sack_blocks[b].left = wire::Seq(o.sack_blocks[b].left.raw() - other);
       o.sack_blocks[b].right = wire::Seq(o.sack_blocks[b].right.raw() - other);
     }
-    spec.options = o;
+    if (o.layout_size > 0) spec.options = o;
   }
   return spec;
 }
@@ -305,9 +359,18 @@ void Converter::Run() {
   int64_t ut_sent_end = 0, peer_sent_end = 0;
   for (size_t i = 0; i < segs_.size(); ++i) {
     const Segment& s = segs_[i];
+    if (s.p.tcp.flags == 0) {
+      // The notation has no word for "no flags" (packetdrill neither).
+      out_.Comment(absl::StrCat("left out: the capture's segment ",
+                                s.from_ut ? "from the side under test" : "from the peer",
+                                " with no flags at all (seq ", Rel(s.p.tcp.seq, s.from_ut ? ut_isn_ : peer_isn_),
+                                ", ", s.length, " bytes)"));
+      continue;
+    }
     if (!s.from_ut) {
       FlushApp();
       MarkRetransmission(s, &peer_sent_end);
+      NoteUnknownOptions(s);
       out_.Step(s.t_ns, Spec(s));
       const int64_t start = Rel(s.p.tcp.seq, peer_isn_) + (Has(s.p, wire::flags::kSyn) ? 1 : 0);
       if (s.length > 0) delivered_.Add(start, start + s.length);
@@ -347,6 +410,7 @@ void Converter::Run() {
       write_closed_ = true;
     }
     MarkRetransmission(s, &ut_sent_end);
+    NoteUnknownOptions(s);
     out_.Step(s.t_ns, Spec(s));
   }
   FlushApp();
@@ -387,7 +451,10 @@ absl::StatusOr<FromPcapResult> ConvertCapture(const std::vector<uint8_t>& captur
     const Endpoint src{s.p.ip.src, s.p.tcp.src_port}, dst{s.p.ip.dst, s.p.tcp.dst_port};
     if (!((src == a && dst == b) || (src == b && dst == a))) continue;
     if (!origin) origin = t.t_ns;
-    s.t_ns = t.t_ns - *origin;
+    // A capture's clock may step back (several capture queues): a script's
+    // time does not, so such a segment comes at the same time as the one
+    // before.
+    s.t_ns = std::max(t.t_ns - *origin, segs.empty() ? 0 : segs.back().t_ns);
     s.from_ut = src == a;  // for now: "from a"
     s.length = static_cast<uint32_t>(s.p.payload.size()) + t.cut;
     segs.push_back(s);
@@ -420,6 +487,9 @@ absl::StatusOr<FromPcapResult> ConvertCapture(const std::vector<uint8_t>& captur
     ut = *e;
   }
   const Endpoint peer = ut == a ? b : a;
+  if (ut.port == 0 || peer.port == 0) {
+    return fail(absl::StrCat("connection ", both, ": port 0 cannot be scripted"));
+  }
   for (Segment& s : segs) s.from_ut = (s.from_ut == (ut == a));
 
   Converter c(std::move(segs), ut == *client);
@@ -446,7 +516,7 @@ absl::StatusOr<FromPcapResult> ConvertCapture(const std::vector<uint8_t>& captur
   h.Line("--tolerance_usecs=4000");
   if (const Segment* syn = c.ut_syn()) {
     const wire::TcpOptions& o = syn->p.tcp.options;
-    if (o.mss) h.Line(absl::StrCat("--mss=", *o.mss));
+    if (o.mss && *o.mss > 0) h.Line(absl::StrCat("--mss=", *o.mss));
     h.Line(absl::StrCat("--sack=", o.sack_permitted ? "on" : "off"));
     h.Line(absl::StrCat("--timestamps=", o.timestamps ? "on" : "off"));
     if (o.window_scale) {
