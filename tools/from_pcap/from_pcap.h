@@ -23,7 +23,10 @@
 //    TS values as captured. A segment that starts below what its sender
 //    had already sent is a retransmission (whether or not the capture
 //    holds the first send): a comment line `// retransmission: ...` before
-//    it says so.
+//    it says so. What the notation cannot hold is left out with a comment:
+//    option kinds it has no word for (or repeated, or a SACK option
+//    without blocks), a segment with no flags at all. Capture times that
+//    step back are taken as the time before.
 //  * Calls, inferred from what the side under test did: the client
 //    socket + connect (blocking, returning when the SYN-ACK or RST came);
 //    the server socket + bind + listen, then accept once the handshake is
