@@ -165,31 +165,24 @@ client_py='
 import socket, sys, time
 mode = sys.argv[1]
 c = socket.create_connection(("10.78.0.1", int(sys.argv[2])))
+
+def read_1000_to_eof():
+    n = 0
+    while b := c.recv(65536):
+        n += len(b)
+    assert n == 1000, n
+
 if mode == "client_first":
     c.sendall(b"c" * 1000)
     time.sleep(0.05)
-    c.close()
 elif mode == "half_close":
     c.sendall(b"c" * 1000)
     c.shutdown(socket.SHUT_WR)
-    n = 0
-    while True:
-        b = c.recv(65536)
-        if not b:
-            break
-        n += len(b)
-    assert n == 1000, n
-    c.close()
+    read_1000_to_eof()
 elif mode == "server_first":
-    n = 0
-    while True:
-        b = c.recv(65536)
-        if not b:
-            break
-        n += len(b)
-    assert n == 1000, n
+    read_1000_to_eof()
     time.sleep(0.05)
-    c.close()
+c.close()
 '
 for mode in client_first server_first half_close; do
   in_server python3 -c "$peer_py" "$mode" &

@@ -63,20 +63,25 @@ bool KnownOption(uint8_t kind) {
   return false;
 }
 
-// What Spec() leaves out of a segment's options.
-std::vector<int> UnwritableOptions(const wire::Packet& p) {
-  std::vector<int> kinds;
+// The options' layout as a script can write it, and the kinds left out:
+// ones it has no word for, a kind's repeats (a script names each once), a
+// SACK option without blocks.
+std::vector<int> WritableLayout(const wire::TcpOptions& in, wire::TcpOptions* out) {
+  std::vector<int> dropped;
+  out->ClearLayout();
   bool seen[256] = {};
-  for (int k = 0; k < p.tcp.options.layout_size; ++k) {
-    const uint8_t kind = p.tcp.options.layout[k];
+  for (int k = 0; k < in.layout_size; ++k) {
+    const uint8_t kind = in.layout[k];
     const bool filler = kind == 0 || kind == 1;
     if (!KnownOption(kind) || (!filler && seen[kind]) ||
-        (kind == static_cast<uint8_t>(wire::OptionKind::kSack) && p.tcp.options.sack_count == 0)) {
-      kinds.push_back(kind);
+        (kind == static_cast<uint8_t>(wire::OptionKind::kSack) && in.sack_count == 0)) {
+      dropped.push_back(kind);
+      continue;
     }
     seen[kind] = true;
+    out->AppendLayout(static_cast<wire::OptionKind>(kind));
   }
-  return kinds;
+  return dropped;
 }
 
 SyscallArg Int(int64_t v) { return {SyscallArg::Kind::kInt, v, "", "", {}}; }
@@ -161,7 +166,8 @@ class Converter {
   PacketSpec Spec(const Segment& s) const;
   void MarkRetransmission(const Segment& s, int64_t* sent_end);
   void NoteUnknownOptions(const Segment& s) {
-    const std::vector<int> kinds = UnwritableOptions(s.p);
+    wire::TcpOptions unused;
+    const std::vector<int> kinds = WritableLayout(s.p.tcp.options, &unused);
     if (!kinds.empty()) {
       out_.Comment(absl::StrCat("the captured segment also carries option kind(s) ",
                                 absl::StrJoin(kinds, ", "),
@@ -205,22 +211,7 @@ PacketSpec Converter::Spec(const Segment& s) const {
   spec.window = s.p.tcp.window;
   if (s.p.tcp.options.layout_size > 0) {
     wire::TcpOptions o = s.p.tcp.options;
-    // Kinds a script cannot write (the parser skipped their bytes) leave
-    // the layout; Step() says so in a comment.
-    // So do a kind's repeats (a script names each once) and a SACK
-    // option without blocks.
-    o.ClearLayout();
-    bool seen[256] = {};
-    for (int k = 0; k < s.p.tcp.options.layout_size; ++k) {
-      const uint8_t kind = s.p.tcp.options.layout[k];
-      const bool filler = kind == 0 || kind == 1;
-      if (!KnownOption(kind) || (!filler && seen[kind]) ||
-          (kind == static_cast<uint8_t>(wire::OptionKind::kSack) && o.sack_count == 0)) {
-        continue;
-      }
-      seen[kind] = true;
-      o.AppendLayout(static_cast<wire::OptionKind>(kind));
-    }
+    WritableLayout(s.p.tcp.options, &o);  // Step() comments on what it drops
     for (int b = 0; b < o.sack_count; ++b) {
       o.sack_blocks[b].left = wire::Seq(o.sack_blocks[b].left.raw() - other);
       o.sack_blocks[b].right = wire::Seq(o.sack_blocks[b].right.raw() - other);
