@@ -63,7 +63,15 @@ struct KernelResult {
   int error = 0;  // errno of the first failed call
   std::string failed_call;
   std::atomic<bool> done{false};
+  // The loop whose Run waits on `done`: told when it turns true
+  // (RealTimeLoop::Wake), or it would notice only at its next packet or timer.
+  RealTimeLoop* loop = nullptr;
 };
+
+void MarkDone(KernelResult* r) {
+  r->done = true;
+  if (r->loop != nullptr) r->loop->Wake();
+}
 
 void Fail(KernelResult* r, const char* call) {
   if (r->error == 0) {
@@ -119,7 +127,7 @@ std::thread KernelServer(const VethLab& lab, KernelResult* r,
     listening.set_value();
     if (l < 0) {
       Fail(r, "listen");
-      r->done = true;
+      MarkDone(r);
       return;
     }
     const int fd = KernelAccept(l);
@@ -130,7 +138,7 @@ std::thread KernelServer(const VethLab& lab, KernelResult* r,
       serve(fd, r);
       close(fd);
     }
-    r->done = true;
+    MarkDone(r);
   });
   ready.wait();
   return t;
@@ -208,6 +216,7 @@ class KernelInteropTest : public ::testing::Test {
   // tcplab connects and sends `bytes`; the kernel digests them.
   void TcplabToKernel(LiveHost& h, uint64_t bytes) {
     KernelResult k;
+    k.loop = &h.loop();
     std::thread t = KernelServer(*lab_, &k, KernelDrain);
     BulkSender sender(bytes, VethLab::PeerAddress(), kPort, 65536);
     h.host().SetApplication(&sender);
@@ -237,6 +246,7 @@ class KernelInteropTest : public ::testing::Test {
     h.host().SetApplication(&sink);
     sink.Listen(h.host(), h.Now());
     KernelResult k;
+    k.loop = &h.loop();
     const wire::Ipv4Address target = h.sim_host().address();
     auto client = [&k, bytes, target] {
       const int fd = KernelSocket();
@@ -247,7 +257,7 @@ class KernelInteropTest : public ::testing::Test {
         KernelSend(fd, bytes, &k);
       }
       close(fd);
-      k.done = true;
+      MarkDone(&k);
     };
     std::thread t = kernel_in_peer ? lab_->InPeer(client) : std::thread(client);
     absl::StatusOr<bool> done = h.Run(
@@ -327,6 +337,7 @@ TEST_F(KernelInteropTest, KernelAbortResetsTcplabsConnection) {
   std::unique_ptr<LiveHost> h = Open();
   ASSERT_NE(h, nullptr);
   KernelResult k;
+  k.loop = &h->loop();
   std::thread t = KernelServer(*lab_, &k, [](int fd, KernelResult* r) {
     char c;
     if (recv(fd, &c, 1, 0) != 1) Fail(r, "recv");
@@ -357,6 +368,7 @@ TEST_F(KernelInteropTest, TcplabAbortIsECONNRESETInTheKernel) {
   std::unique_ptr<LiveHost> h = Open();
   ASSERT_NE(h, nullptr);
   KernelResult k;
+  k.loop = &h->loop();
   std::thread t = KernelServer(*lab_, &k, [](int fd, KernelResult* r) {
     char c;
     const ssize_t n = recv(fd, &c, 1, 0);
@@ -411,6 +423,7 @@ TEST_F(KernelInteropTest, OverTunBothDirections) {
 
   constexpr uint64_t kBytes = 20'000'000;
   KernelResult k;
+  k.loop = &h.loop();
   std::promise<void> listening;
   std::thread t([&] {
     const int l = KernelListen(kPort);
@@ -423,7 +436,7 @@ TEST_F(KernelInteropTest, OverTunBothDirections) {
       close(fd);
     }
     if (l >= 0) close(l);
-    k.done = true;
+    MarkDone(&k);
   });
   listening.get_future().wait();
   BulkSender sender(kBytes, *o.tun_kernel_address, kPort, 65536);

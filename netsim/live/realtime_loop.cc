@@ -1,6 +1,7 @@
 #include "netsim/live/realtime_loop.h"
 
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -15,6 +16,7 @@ namespace tcplab::live {
 namespace {
 
 constexpr uint64_t kTimerTag = UINT64_MAX;
+constexpr uint64_t kWakeTag = UINT64_MAX - 1;
 
 int64_t MonotonicNs() {
   timespec ts;
@@ -36,15 +38,29 @@ absl::StatusOr<std::unique_ptr<RealTimeLoop>> RealTimeLoop::Create(netsim::Simul
   ev.events = EPOLLIN;
   ev.data.u64 = kTimerTag;
   if (epoll_ctl(ep.get(), EPOLL_CTL_ADD, timer.get(), &ev) != 0) return SysError("epoll_ctl");
+  UniqueFd wake(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+  if (!wake.valid()) return SysError("eventfd");
+  ev.data.u64 = kWakeTag;
+  if (epoll_ctl(ep.get(), EPOLL_CTL_ADD, wake.get(), &ev) != 0) return SysError("epoll_ctl");
   // Timers fire within the default 50 us slack; TCP's timers want better
   // than that at data-centre RTTs, and the cost is a few more wake-ups.
   prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
   return std::unique_ptr<RealTimeLoop>(
-      new RealTimeLoop(sim, std::move(ep), std::move(timer), MonotonicNs()));
+      new RealTimeLoop(sim, std::move(ep), std::move(timer), std::move(wake), MonotonicNs()));
 }
 
-RealTimeLoop::RealTimeLoop(netsim::Simulator* sim, UniqueFd epoll, UniqueFd timer, int64_t zero_ns)
-    : sim_(sim), epoll_(std::move(epoll)), timer_(std::move(timer)), zero_ns_(zero_ns) {}
+RealTimeLoop::RealTimeLoop(netsim::Simulator* sim, UniqueFd epoll, UniqueFd timer, UniqueFd wake,
+                           int64_t zero_ns)
+    : sim_(sim),
+      epoll_(std::move(epoll)),
+      timer_(std::move(timer)),
+      wake_(std::move(wake)),
+      zero_ns_(zero_ns) {}
+
+void RealTimeLoop::Wake() {
+  const uint64_t one = 1;
+  (void)!write(wake_.get(), &one, sizeof(one));
+}
 
 Instant RealTimeLoop::Now() const { return Instant::FromNanos(MonotonicNs() - zero_ns_); }
 
@@ -117,6 +133,11 @@ absl::StatusOr<bool> RealTimeLoop::Run(absl::FunctionRef<bool()> done, Instant l
     }
     for (int i = 0; i < n; ++i) {
       const uint64_t tag = events[i].data.u64;
+      if (tag == kWakeTag) {  // only to look at done() again
+        uint64_t count;
+        (void)!read(wake_.get(), &count, sizeof(count));
+        continue;
+      }
       if (tag == kTimerTag) {
         uint64_t expirations;
         (void)!read(timer_.get(), &expirations, sizeof(expirations));

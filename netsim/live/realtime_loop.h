@@ -56,12 +56,20 @@ class RealTimeLoop {
 
   // Runs until done() holds (checked after every turn) or the clock passes
   // `limit`. Returns whether done() held; an error only if polling failed.
+  // Turns come with packets and timers: a done() that reads what another
+  // thread changes needs that thread to call Wake() after the change, or
+  // it may be seen only at the next packet or timer, which may be a minute
+  // away (a closed connection's last timer).
   absl::StatusOr<bool> Run(absl::FunctionRef<bool()> done, Instant limit);
+  // Makes a Run in progress (or the next) take a turn and check done().
+  // The one member safe to call from another thread.
+  void Wake();
 
   uint64_t turns() const { return turns_; }
 
  private:
-  RealTimeLoop(netsim::Simulator* sim, UniqueFd epoll, UniqueFd timer, int64_t zero_ns);
+  RealTimeLoop(netsim::Simulator* sim, UniqueFd epoll, UniqueFd timer, UniqueFd wake,
+               int64_t zero_ns);
   void Turn(Instant now);
   absl::Status ArmTimer(Instant at);
   void UpdateWriteInterest(int index);
@@ -69,6 +77,7 @@ class RealTimeLoop {
   netsim::Simulator* sim_;
   UniqueFd epoll_;
   UniqueFd timer_;
+  UniqueFd wake_;  // an eventfd for Wake()
   int64_t zero_ns_;  // CLOCK_MONOTONIC at virtual zero
   Instant armed_ = Instant::Infinite();
   std::vector<Source*> sources_;

@@ -145,7 +145,15 @@ struct KernelSide {
   std::string error;  // the first failed call
   Clock::time_point end;
   std::atomic<bool> done{false};
+  // The loop whose Run waits on `done` (RealTimeLoop::Wake; null for the
+  // kernel-only runs).
+  RealTimeLoop* loop = nullptr;
 };
+
+void MarkDone(KernelSide* k) {
+  k->done = true;
+  if (k->loop != nullptr) k->loop->Wake();
+}
 
 void Fail(KernelSide* k, const char* call) {
   if (k->error.empty()) k->error = absl::StrCat(call, ": ", std::strerror(errno));
@@ -215,7 +223,7 @@ std::thread KernelReceiver(const VethLab* lab, KernelSide* k, size_t chunk) {
       close(fd);
     }
     close(l);
-    k->done = true;
+    MarkDone(k);
   };
   std::thread t = lab != nullptr ? lab->InPeer(body) : std::thread(body);
   ready.wait();
@@ -237,7 +245,7 @@ std::thread KernelSender(const VethLab* lab, wire::Ipv4Address to, uint64_t byte
       KernelSend(fd, bytes, k, chunk);
     }
     close(fd);
-    k->done = true;
+    MarkDone(k);
   };
   return lab != nullptr ? lab->InPeer(body) : std::thread(body);
 }
@@ -494,6 +502,7 @@ Result TcplabTx(VethLab& lab, int rep, bool coalesce_acks) {
   }
   LiveHost& h = **opened;
   KernelSide rx;
+  rx.loop = &h.loop();
   std::thread receiver = KernelReceiver(&lab, &rx, chunk);
   PatternSender sender(bytes, chunk);
   h.host().SetApplication(&sender);
@@ -540,6 +549,7 @@ Result TcplabRx(VethLab& lab, int rep, bool coalesce_acks) {
   h.host().SetApplication(&sink);
   sink.Listen(h.Now(), h.host());
   KernelSide tx;
+  tx.loop = &h.loop();
   const double cpu0 = CpuSeconds();
   const Clock::time_point start = Clock::now();
   std::thread sender = KernelSender(&lab, VethLab::TcplabAddress(), bytes, &tx, chunk);
