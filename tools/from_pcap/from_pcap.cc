@@ -293,7 +293,8 @@ void Converter::FlushApp() {
 }
 
 // A write ends where Linux pushed (PSH marks the end of each write), or at
-// the FIN.
+// the FIN; at most the 64 MiB a script's write may ask for (the next
+// segment past it starts another).
 int64_t Converter::WriteSize(size_t from) const {
   int64_t end = 1 + written_;
   for (size_t j = from; j < segs_.size(); ++j) {
@@ -302,7 +303,7 @@ int64_t Converter::WriteSize(size_t from) const {
     if (s.length > 0) end = std::max(end, DataStart(s) + s.length);
     if (Has(s.p, wire::flags::kPsh) || Has(s.p, wire::flags::kFin)) break;
   }
-  return end - 1 - written_;
+  return std::min<int64_t>(end - 1 - written_, int64_t{64} << 20);
 }
 
 bool Converter::PeerDataAfter(size_t from) const {
