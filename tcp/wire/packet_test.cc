@@ -24,6 +24,23 @@ ParseError Parse(const Bytes& b) {
   return ParsePacket(b, &p);
 }
 
+// The fields of ScapyData(): 5 bytes of "hello" from 10.1.1.1:80.
+Packet ScapyDataPacket() {
+  static constexpr uint8_t kHello[] = {'h', 'e', 'l', 'l', 'o'};
+  Packet d;
+  d.ip.id = 7;
+  d.ip.src = Ipv4Address(10, 1, 1, 1);
+  d.ip.dst = Ipv4Address(10, 1, 1, 2);
+  d.tcp.src_port = 80;
+  d.tcp.dst_port = 40000;
+  d.tcp.seq = Seq(1000);
+  d.tcp.ack = Seq(2000);
+  d.tcp.flags = flags::kPsh | flags::kAck;
+  d.tcp.window = 501;
+  d.payload = kHello;
+  return d;
+}
+
 TEST(ParsePacketTest, ScapySynFields) {
   const Bytes b = ScapySyn();
   Packet p;
@@ -87,36 +104,13 @@ TEST(SerializePacketTest, ReproducesScapyBytes) {
   EXPECT_EQ(SerializedSize(p), 60u);
   EXPECT_EQ(Serialize(p), ScapySyn());  // canonical layout == Linux's == scapy's here
 
-  Packet d;
-  d.ip.id = 7;
-  d.ip.src = Ipv4Address(10, 1, 1, 1);
-  d.ip.dst = Ipv4Address(10, 1, 1, 2);
-  d.tcp.src_port = 80;
-  d.tcp.dst_port = 40000;
-  d.tcp.seq = Seq(1000);
-  d.tcp.ack = Seq(2000);
-  d.tcp.flags = flags::kPsh | flags::kAck;
-  d.tcp.window = 501;
-  const std::string hello = "hello";
-  d.payload = absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(hello.data()), hello.size());
-  EXPECT_EQ(Serialize(d), ScapyData());
+  EXPECT_EQ(Serialize(ScapyDataPacket()), ScapyData());
 }
 
 // Transmit checksum offload: the field is left 0 and completing it gives
 // the bytes a checksumming serializer writes (here scapy's).
 TEST(SerializePacketTest, LeavesTheTcpChecksumToAnOffload) {
-  Packet d;
-  d.ip.id = 7;
-  d.ip.src = Ipv4Address(10, 1, 1, 1);
-  d.ip.dst = Ipv4Address(10, 1, 1, 2);
-  d.tcp.src_port = 80;
-  d.tcp.dst_port = 40000;
-  d.tcp.seq = Seq(1000);
-  d.tcp.ack = Seq(2000);
-  d.tcp.flags = flags::kPsh | flags::kAck;
-  d.tcp.window = 501;
-  const std::string hello = "hello";
-  d.payload = absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(hello.data()), hello.size());
+  const Packet d = ScapyDataPacket();
   Bytes b(SerializedSize(d));
   ASSERT_EQ(SerializePacket(d, absl::MakeSpan(b), /*tcp_checksum=*/false), b.size());
   EXPECT_EQ(b[36], 0);
