@@ -63,7 +63,13 @@ int RunPacketScriptFile(const RunFlags& flags, const std::string& text, std::FIL
   }
   absl::FPrintF(out, "%s", r->report);
   absl::FPrintF(out, "\nresult: %s\n", r->passed ? "PASS" : "FAIL");
-  if (!r->passed) absl::FPrintF(out, "replay: tcplab run %s\n", flags.file);
+  if (!r->passed) {
+    // The same comparison, so that the replay shows the same differences.
+    absl::FPrintF(out, "replay: tcplab run %s%s%s%s\n", flags.file,
+                  flags.ignore_window ? " --ignore_window" : "",
+                  flags.ignore_timestamp_values ? " --ignore_timestamp_values" : "",
+                  flags.tolerance.empty() ? "" : absl::StrCat(" --tolerance ", flags.tolerance));
+  }
   if (!flags.pcap.empty()) {
     absl::StatusOr<netsim::PcapWriter> w =
         netsim::PcapWriter::OpenFile(flags.pcap, netsim::LinkType::kRaw);

@@ -194,10 +194,13 @@ TEST(RunCommandTest, PacketScriptComparisonFlags) {
   Captured c = run();
   EXPECT_EQ(c.code, 1);
   EXPECT_THAT(c.out, HasSubstr("window differs, sent 0.01s early"));
+  EXPECT_THAT(c.out, HasSubstr(absl::StrCat("replay: tcplab run ", f.file, "\n")));
   f.ignore_window = true;
   c = run();
   EXPECT_EQ(c.code, 1);
   EXPECT_THAT(c.out, HasSubstr(": sent 0.01s early"));
+  // The replay line repeats the comparison flags.
+  EXPECT_THAT(c.out, HasSubstr(absl::StrCat("replay: tcplab run ", f.file, " --ignore_window\n")));
   f.tolerance = "20ms";
   EXPECT_EQ(run().code, 0);
   f.tolerance = "20";
