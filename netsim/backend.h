@@ -42,6 +42,11 @@ class Backend {
   // Hands an IPv4 packet to the network. The bytes are copied before the
   // call returns. Never calls back into the client synchronously.
   virtual void Send(absl::Span<const uint8_t> ip_packet) = 0;
+  // Optional: memory for the next packet, `size` bytes, to build it in
+  // place; a Send of (a prefix of) exactly that memory then takes it
+  // without a copy. Valid until the next call into the backend. Empty
+  // (the default): none; Send copies.
+  virtual absl::Span<uint8_t> SendBuffer(size_t /*size*/) { return {}; }
   // The client promises that every packet it sends carries correct IPv4 and
   // TCP checksums (a tcp::Stack's serializer computes them). A backend may
   // then treat them as a NIC or veth treats locally generated packets

@@ -1,5 +1,6 @@
 #include "netsim/network.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -135,6 +136,33 @@ TEST(SimHostTest, ReceiverChecksDropWithReasons) {
   ASSERT_EQ(cb.arrivals.size(), 1u);
   EXPECT_EQ(cb.arrivals[0].bytes, TcpPacket(kA, kB, 4));  // padding cut off
   EXPECT_EQ(c.received, 1u);
+}
+
+// SendBuffer lends a pool packet to build in place; a Send of that memory
+// takes it as it is, a Send of other memory copies and returns the loan.
+TEST(SimHostTest, APacketBuiltInTheLentBufferIsSentWithoutACopy) {
+  Simulator sim;
+  Network net(&sim, 1);
+  SimHost* a = net.AddHost("a", kA).value();
+  SimHost* b = net.AddHost("b", kB).value();
+  ASSERT_TRUE(net.Connect(a, b, LinkParams()).ok());
+  RecordingClient cb;
+  b->SetClient(&cb);
+  const std::vector<uint8_t> first = TcpPacket(kA, kB, 1, 10);
+  absl::Span<uint8_t> buf = a->SendBuffer(first.size() + 100);  // more than it needs
+  ASSERT_EQ(buf.size(), first.size() + 100);
+  std::copy(first.begin(), first.end(), buf.begin());
+  a->Send(buf.first(first.size()));
+  EXPECT_EQ(net.pool().in_use(), 1u);  // the lent packet itself, in flight
+  const std::vector<uint8_t> second = TcpPacket(kA, kB, 2, 20);
+  (void)a->SendBuffer(second.size());
+  a->Send(second);  // not the lent memory: copied, the loan returned
+  EXPECT_EQ(net.pool().in_use(), 2u);
+  sim.RunUntilIdle();
+  ASSERT_EQ(cb.arrivals.size(), 2u);
+  EXPECT_EQ(cb.arrivals[0].bytes, first);
+  EXPECT_EQ(cb.arrivals[1].bytes, second);
+  EXPECT_EQ(net.pool().in_use(), 0u);
 }
 
 TEST(SimHostTest, UnattachedHostDropsWithNoRoute) {

@@ -5,6 +5,20 @@
 namespace tcplab::netsim {
 
 PacketHandle PacketPool::Acquire(absl::Span<const uint8_t> bytes, uint64_t id) {
+  const PacketHandle h = Take();
+  PooledPacket& p = (*this)[h];
+  p.bytes.assign(bytes.begin(), bytes.end());
+  p.id = id;
+  return h;
+}
+
+PacketHandle PacketPool::AcquireUninitialized(size_t size) {
+  const PacketHandle h = Take();
+  (*this)[h].bytes.resize(size);
+  return h;
+}
+
+PacketHandle PacketPool::Take() {
   PacketHandle h;
   if (!free_.empty()) {
     h = free_.back();
@@ -14,8 +28,7 @@ PacketHandle PacketPool::Acquire(absl::Span<const uint8_t> bytes, uint64_t id) {
     if ((h & (kChunkSize - 1)) == 0) chunks_.push_back(std::make_unique<PooledPacket[]>(kChunkSize));
   }
   PooledPacket& p = (*this)[h];
-  p.bytes.assign(bytes.begin(), bytes.end());
-  p.id = id;
+  p.id = 0;
   p.checksums_valid = false;
   p.checksum_pending = false;
   p.delivery = EventId();

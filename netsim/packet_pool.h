@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "absl/types/span.h"
@@ -15,10 +16,34 @@
 
 namespace tcplab::netsim {
 
+// The bytes of a pooled packet. Growing them leaves the new bytes as they
+// were, where std::vector would zero them first: a packet built in place
+// (SimHost::SendBuffer) has every byte written by its serializer.
+template <typename T>
+struct UninitializedAllocator : std::allocator<T> {
+  using value_type = T;
+  UninitializedAllocator() = default;
+  template <typename U>
+  UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
+  template <typename U>
+  struct rebind {
+    using other = UninitializedAllocator<U>;
+  };
+  template <typename U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+using PacketBytes = std::vector<uint8_t, UninitializedAllocator<uint8_t>>;
+
 struct PooledPacket {
   static constexpr uint32_t kNil = UINT32_MAX;
 
-  std::vector<uint8_t> bytes;
+  PacketBytes bytes;
   uint64_t id = 0;
   // The sender promised correct checksums and nothing has changed a bit
   // since (Backend::PromiseValidChecksums): the receiving host need not
@@ -51,6 +76,9 @@ class PacketPool {
  public:
   // A packet holding a copy of `bytes`.
   PacketHandle Acquire(absl::Span<const uint8_t> bytes, uint64_t id);
+  // A packet of `size` bytes whose contents are undefined, to be written in
+  // place; its id is 0 until the caller sets it.
+  PacketHandle AcquireUninitialized(size_t size);
   void Release(PacketHandle h) { free_.push_back(h); }
   // References stay valid until the packet is released: packets live in
   // fixed-size chunks that never move (the chunk table may grow). Handles
@@ -64,6 +92,7 @@ class PacketPool {
   void CompleteAll();
 
  private:
+  PacketHandle Take();  // a free or new packet, its flags reset
   static constexpr uint32_t kChunkBits = 6;
   static constexpr uint32_t kChunkSize = uint32_t{1} << kChunkBits;
 

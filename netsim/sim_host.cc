@@ -16,10 +16,29 @@ SimHost::~SimHost() { network().sim().Cancel(wake_); }
 
 Instant SimHost::Now() const { return network().Now(); }
 
+absl::Span<uint8_t> SimHost::SendBuffer(size_t size) {
+  PacketPool& pool = network().pool();
+  if (lent_ == PooledPacket::kNil) lent_ = pool.AcquireUninitialized(size);
+  PooledPacket& p = pool[lent_];
+  p.bytes.resize(size);
+  return absl::MakeSpan(p.bytes);
+}
+
 void SimHost::Send(absl::Span<const uint8_t> ip_packet) {
   Network& net = network();
-  const PacketHandle h = net.pool().Acquire(ip_packet, net.NextPacketId());
-  PooledPacket& p = net.pool()[h];
+  PacketPool& pool = net.pool();
+  PacketHandle h;
+  if (lent_ != PooledPacket::kNil && ip_packet.data() == pool[lent_].bytes.data() &&
+      ip_packet.size() <= pool[lent_].bytes.size()) {
+    h = lent_;  // built in place
+    pool[h].bytes.resize(ip_packet.size());
+    pool[h].id = net.NextPacketId();
+  } else {
+    h = pool.Acquire(ip_packet, net.NextPacketId());
+    if (lent_ != PooledPacket::kNil) pool.Release(lent_);
+  }
+  lent_ = PooledPacket::kNil;
+  PooledPacket& p = pool[h];
   p.checksums_valid = checksums_promised_;
   p.checksum_pending = checksum_offload_;
   NodeCounters& c = mutable_counters();

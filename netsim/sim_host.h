@@ -48,6 +48,7 @@ class SimHost final : public Node, public Backend, private EventHandler {
   // Backend:
   Instant Now() const override;
   void Send(absl::Span<const uint8_t> ip_packet) override;
+  absl::Span<uint8_t> SendBuffer(size_t size) override;
   void PromiseValidChecksums() override { checksums_promised_ = true; }
   bool OffloadChecksums() override {
     checksum_offload_ = true;
@@ -64,6 +65,7 @@ class SimHost final : public Node, public Backend, private EventHandler {
   BackendClient* client_ = nullptr;
   bool checksums_promised_ = false;
   bool checksum_offload_ = false;
+  PacketHandle lent_ = PooledPacket::kNil;  // SendBuffer's packet, until Send
   Rng rng_;
   EventId wake_;
   Instant wake_time_ = Instant::Infinite();

@@ -57,6 +57,7 @@ class StackHost final : public BackendClient, private tcp::PacketSink {
 
  private:
   void Transmit(absl::Span<const uint8_t> ip_packet) override;
+  absl::Span<uint8_t> TransmitBuffer(size_t size) override { return backend_->SendBuffer(size); }
 
   Backend* backend_;
   tcp::Stack stack_;

@@ -212,10 +212,12 @@ void Stack::Reschedule(Connection* c) {
 // ---------------------------------------------------------------- env
 
 void Stack::Emit(const wire::Packet& packet) {
-  size_t n = wire::SerializePacket(packet, absl::MakeSpan(tx_buf_), !config_.checksum_offload);
+  absl::Span<uint8_t> out = sink_->TransmitBuffer(wire::SerializedSize(packet));
+  if (out.empty()) out = absl::MakeSpan(tx_buf_);
+  size_t n = wire::SerializePacket(packet, out, !config_.checksum_offload);
   if (n == 0) return;
   ++counters_.packets_sent;
-  sink_->Transmit(absl::MakeConstSpan(tx_buf_.data(), n));
+  sink_->Transmit(absl::MakeConstSpan(out.data(), n));
 }
 
 void Stack::PostEvent(SocketId id, EventKind kind, Instant now) {

@@ -102,7 +102,7 @@ void WireNode::Announce() {
 void WireNode::Receive(Instant now, int /*port*/, netsim::PacketHandle h) {
   netsim::Network& net = network();
   net.pool()[h].Complete();
-  const std::vector<uint8_t>& bytes = net.pool()[h].bytes;
+  const netsim::PacketBytes& bytes = net.pool()[h].bytes;
   ++counters_.to_wire;
   netsim::NodeCounters& c = mutable_counters();
   ++c.sent;
