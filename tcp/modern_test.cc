@@ -943,7 +943,7 @@ TEST_F(DelayedAckTest, OneSegmentAckedExactlyAtTheTimeout) {
 
 TEST(DelayedAckRuleTest, SecondFullSizeSegmentAckedAtOnce) {
   StackConfig c = DelayedAckTest::MakeConfig();
-  c.ack_arrival_bursts_once = false;  // RFC 5681's rule alone
+  c.ack_arrival_bursts_once = false;  // the default: RFC 5681's rule alone
   Conn k(c);
   k.Open();
   k.In(Ms(20), k.DataAt(0, kSmss));
@@ -955,7 +955,7 @@ TEST(DelayedAckRuleTest, SecondFullSizeSegmentAckedAtOnce) {
   EXPECT_EQ(k.t.stack().NextDeadline(), Instant::Infinite());
 }
 
-// ack_arrival_bursts_once (the default): the ACK owed for a second
+// ack_arrival_bursts_once (on here; live hosts turn it on): the ACK owed for a second
 // full-size segment goes out at the end of the instant it arrived in, once
 // for everything that arrived then, as Linux acknowledges a GRO aggregate.
 TEST_F(DelayedAckTest, SecondFullSizeSegmentAckedAtTheEndOfItsInstant) {

@@ -78,7 +78,6 @@ StackConfig BareConfig() {
   c.timestamps = false;
   c.window_scale = false;
   c.delayed_ack = false;
-  c.ack_arrival_bursts_once = false;
   c.nagle = false;
   c.keepalive = false;
   // limited_transmit and restart_after_idle stay on: they are parts of

@@ -103,6 +103,7 @@ absl::StatusOr<std::unique_ptr<LiveHost>> LiveHost::Open(const LiveHostOptions& 
       h->network_->Connect(h->sim_host_, h->wire_, out, in, "tcplab-wire");
   if (!link.ok()) return link.status();
   tcp::StackConfig c = config;
+  if (o.ack_bursts) c.ack_arrival_bursts_once = true;
   c.local_address = o.address;
   h->stack_host_ = std::make_unique<netsim::StackHost>(h->sim_host_, c);
   h->sim_host_->SetClient(h->stack_host_.get());

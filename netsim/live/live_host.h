@@ -52,6 +52,10 @@ struct LiveHostOptions {
   // coalescing (PacketSocket::Options).
   bool gso = true;
   bool coalesce_acks = false;
+  // Turns the engine's tcp::StackConfig::ack_arrival_bursts_once on: a
+  // read hands the engine the kernel's GSO aggregates, cut into segments,
+  // at one instant, and one ACK for them is what a GRO receiver sends.
+  bool ack_bursts = true;
 
   // Impairments on the way out (tcplab to the wire) and in.
   netsim::LinkParams outbound;

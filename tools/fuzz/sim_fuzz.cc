@@ -28,6 +28,13 @@
 //   * the run ends: both applications reach a final state before the
 //     simulated-time and event bounds, or the simulator runs out of events
 //     after an abort (an idle receiver whose peer vanished has no timer).
+//     Not when the sender has no congestion control (congestion none, as
+//     in BareConfig): RFC 9293 §3.8.2 makes congestion control a MUST for
+//     this reason. Such a sender on a narrow queue collapses as TCP did in
+//     1986: each retransmission timeout resends a window's worth at once,
+//     the few segments the queue takes are all retransmissions, so Karn's
+//     rule yields no RTT sample and the RTO stays backed off; a transfer
+//     can then outlast any bound (corpus: collapse_without_congestion_control).
 
 #include <algorithm>
 #include <cstddef>
@@ -154,6 +161,19 @@ StackConfig DecodeStack(Reader& in, Ipv4Address addr) {
   c.recv_buffer_bytes = kRecv[(c1 >> 5) % 8];
   if (c0 & 128) c.mss = static_cast<uint16_t>(200 + in.U8() * 5);
   return c;
+}
+
+// What a failure report needs to rebuild the run by hand.
+std::string StackSummary(const StackConfig& c) {
+  std::string s = std::string("congestion ") + tcplab::tcp::CongestionAlgorithmName(c.congestion);
+  if (c.sack) s += " sack";
+  if (c.timestamps) s += " timestamps";
+  if (c.window_scale) s += " window_scale";
+  if (c.delayed_ack) s += " delayed_ack";
+  if (c.nagle) s += " nagle";
+  if (c.keepalive) s += " keepalive";
+  return s + " send_buffer " + std::to_string(c.send_buffer_bytes) + " recv_buffer " +
+         std::to_string(c.recv_buffer_bytes) + " mss " + std::to_string(c.mss);
 }
 
 struct Plan {
@@ -356,7 +376,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (app & 128) plan.read_chunk = 1 + plan.read_chunk % 64;
 
   g_summary = "seed " + std::to_string(seed) + ", total " + std::to_string(plan.total) +
-              ", forward {" + forward.ToString() + "}, back {" + back.ToString() + "}";
+              ", forward {" + forward.ToString() + "}, back {" + back.ToString() +
+              "}, client {" + StackSummary(client_config) + "}, server {" +
+              StackSummary(server_config) + "}, writes " + std::to_string(plan.write_chunk) +
+              " reads " + std::to_string(plan.read_chunk);
 
   std::vector<uint8_t> pattern(plan.total);
   for (size_t i = 0; i < pattern.size(); ++i) pattern[i] = PatternByte(i);
@@ -423,7 +446,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const bool peer_gave_up = receiver.done && receiver.received == plan.total &&
                               client.stack().State(sender.socket) ==
                                   tcplab::tcp::ConnectionState::kFinWait2;
-    if (!(idle && (stopped_early || error || sender.released || peer_gave_up))) {
+    const bool may_collapse =
+        client_config.congestion == tcplab::tcp::CongestionAlgorithm::kNone && !idle;
+    if (!may_collapse && !(idle && (stopped_early || error || sender.released || peer_gave_up))) {
       Fail(std::string(idle ? "simulation went idle" : "simulated time ran out") +
            " before the transfer ended: received " + std::to_string(receiver.received) + " of " +
            std::to_string(plan.total) + ", written " + std::to_string(sender.written) +
