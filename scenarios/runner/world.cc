@@ -242,6 +242,16 @@ absl::Status World::BuildTopology() {
     for (uint32_t i = 0; i < h.count; ++i) taken.insert(h.address->value() + i);
   }
   uint32_t next_auto = wire::Ipv4Address(10, 0, 0, 1).value();
+  // The simulated host across the live host's link takes the wire
+  // (BuildLiveWire checks the rest): unless its block says otherwise, its
+  // stack acknowledges arrival bursts once, as live::LiveHost's does.
+  std::string wire_host;
+  if (live_ != nullptr) {
+    for (const Link& l : scenario_->links) {
+      if (l.a == live_->host) wire_host = l.b;
+      if (l.b == live_->host) wire_host = l.a;
+    }
+  }
   for (const Host& h : scenario_->hosts) {
     wire::Ipv4Address first;
     if (h.address) {
@@ -275,6 +285,7 @@ absl::Status World::BuildTopology() {
                                                        config.status().message()));
       }
       config->local_address = addr;
+      if (h.name == wire_host && !h.stack.ack_bursts) config->ack_arrival_bursts_once = true;
       hosts_.push_back(std::make_unique<HostRuntime>(this, name, *sh, *std::move(config)));
     }
   }
