@@ -42,18 +42,24 @@ TEST(NetworkTest, NamesAreUniqueAndFindable) {
   EXPECT_FALSE(net.Connect(a, a, LinkParams(), "loop").ok());
 }
 
-TEST(SimHostTest, SendNeverCallsBackSynchronously) {
+// Hosts a (10.0.0.1) and b (10.0.0.2) joined by one link without delay.
+struct TwoHosts {
   Simulator sim;
-  Network net(&sim, 1);
+  Network net{&sim, 1};
   SimHost* a = net.AddHost("a", kA).value();
   SimHost* b = net.AddHost("b", kB).value();
-  ASSERT_TRUE(net.Connect(a, b, LinkParams()).ok());  // zero delay
+  bool linked = net.Connect(a, b, LinkParams()).ok();
+};
+
+TEST(SimHostTest, SendNeverCallsBackSynchronously) {
+  TwoHosts t;
+  ASSERT_TRUE(t.linked);
   RecordingClient ca, cb;
-  a->SetClient(&ca);
-  b->SetClient(&cb);
-  a->Send(TcpPacket(kA, kB, 1));
+  t.a->SetClient(&ca);
+  t.b->SetClient(&cb);
+  t.a->Send(TcpPacket(kA, kB, 1));
   EXPECT_TRUE(cb.arrivals.empty());  // not yet: delivery is an event
-  sim.RunUntilIdle();
+  t.sim.RunUntilIdle();
   ASSERT_EQ(cb.arrivals.size(), 1u);
   EXPECT_EQ(cb.arrivals[0].at, Instant::Zero());
   EXPECT_EQ(cb.arrivals[0].bytes, TcpPacket(kA, kB, 1));
@@ -110,11 +116,11 @@ TEST(SimHostTest, RearmingFromOnWake) {
 }
 
 TEST(SimHostTest, ReceiverChecksDropWithReasons) {
-  Simulator sim;
-  Network net(&sim, 1);
-  SimHost* a = net.AddHost("a", kA).value();
-  SimHost* b = net.AddHost("b", kB).value();
-  ASSERT_TRUE(net.Connect(a, b, LinkParams()).ok());
+  TwoHosts t;
+  ASSERT_TRUE(t.linked);
+  SimHost* a = t.a;
+  SimHost* b = t.b;
+  Simulator& sim = t.sim;
   RecordingClient cb;
   a->Send(TcpPacket(kA, kB, 1));  // b has no client yet
   sim.RunUntilIdle();
@@ -141,11 +147,12 @@ TEST(SimHostTest, ReceiverChecksDropWithReasons) {
 // SendBuffer lends a pool packet to build in place; a Send of that memory
 // takes it as it is, a Send of other memory copies and returns the loan.
 TEST(SimHostTest, APacketBuiltInTheLentBufferIsSentWithoutACopy) {
-  Simulator sim;
-  Network net(&sim, 1);
-  SimHost* a = net.AddHost("a", kA).value();
-  SimHost* b = net.AddHost("b", kB).value();
-  ASSERT_TRUE(net.Connect(a, b, LinkParams()).ok());
+  TwoHosts t;
+  ASSERT_TRUE(t.linked);
+  SimHost* a = t.a;
+  SimHost* b = t.b;
+  Simulator& sim = t.sim;
+  Network& net = t.net;
   RecordingClient cb;
   b->SetClient(&cb);
   const std::vector<uint8_t> first = TcpPacket(kA, kB, 1, 10);
