@@ -20,7 +20,8 @@ tcp::StackConfig ChecksummedByBackend(tcp::StackConfig config, Backend* backend)
 
 StackHost::StackHost(Backend* backend, tcp::StackConfig config)
     : backend_(backend), stack_(ChecksummedByBackend(std::move(config), backend), this) {
-  // The stack's serializer computes every checksum (tcp/wire).
+  // The stack's serializer computes every checksum it does not offload
+  // (tcp/wire), and the backend completes those it does.
   backend_->PromiseValidChecksums();
 }
 
@@ -47,7 +48,8 @@ void StackHost::Kick(Instant now) {
         if (app_ != nullptr) app_->OnEvent(now, *this, e);
       }
       // What is due at this very instant (an ACK owed at its end) runs at
-      // once when nothing else can happen in it first.
+      // once when nothing else can happen in it first. Advance clears what
+      // was due, so a round more is rare; the bound only guards the loop.
       if (round == 4 || stack_.NextDeadline() > now || backend_->MoreMayHappenNow()) break;
       stack_.Advance(now);
     }

@@ -827,7 +827,6 @@ void Connection::EmitPacket(Instant now, uint8_t flags, Seq seq,
     last_ack_sent_ = rcv_nxt_;
     // Whatever carries our ACK settles a delayed one.
     delack_deadline_ = Instant::Infinite();
-    burst_ack_due_ = false;
   }
   p.tcp.window = rst ? 0 : AdvertiseWindow(syn_options);
   wire::TcpOptions& o = p.tcp.options;
@@ -899,6 +898,7 @@ void Connection::AckReceived(Instant now, bool immediate) {
   }
   if (delack_deadline_.is_infinite()) {
     delack_deadline_ = now + std::min(config_.delayed_ack_timeout, absl::Milliseconds(500));
+    burst_ack_due_ = false;
   }
 }
 
@@ -1326,7 +1326,6 @@ void Connection::EnterTimeWait(Instant now) {
   rtx_deadline_ = Instant::Infinite();
   persist_deadline_ = Instant::Infinite();
   delack_deadline_ = Instant::Infinite();
-  burst_ack_due_ = false;
   keepalive_deadline_ = Instant::Infinite();
   persisting_ = false;
   time_wait_deadline_ = now + 2 * config_.msl;
@@ -1485,7 +1484,6 @@ void Connection::EnterClosed(Instant now) {
   persist_deadline_ = Instant::Infinite();
   time_wait_deadline_ = Instant::Infinite();
   delack_deadline_ = Instant::Infinite();
-  burst_ack_due_ = false;
   keepalive_deadline_ = Instant::Infinite();
   persisting_ = false;
   SetState(now, ConnectionState::kClosed);

@@ -343,7 +343,9 @@ class Connection {
   // Delayed ACK: its timer, and the largest segment the peer has sent
   // (Linux's rcv_mss), which is what a "full-sized segment" means.
   Instant delack_deadline_ = Instant::Infinite();
-  bool burst_ack_due_ = false;  // the deadline is this instant's end (ack_arrival_bursts_once)
+  // Which rule set delack_deadline_: the end of an arrival burst
+  // (ack_arrival_bursts_once) or the delayed-ACK timeout. Set with it.
+  bool burst_ack_due_ = false;
   uint32_t rcv_mss_ = 0;
 
   // Timers.
