@@ -43,6 +43,13 @@ class ByteRing {
     if (n == 0 || n > capacity_ - start) return {};
     return absl::Span<const uint8_t>(data_.get() + start, n);
   }
+  // The longest run of bytes at the front that does not wrap: all of them,
+  // or those up to the end of the storage (Consume them, and Front() is
+  // the rest). Valid until the next call that writes or consumes.
+  absl::Span<const uint8_t> Front() const {
+    const size_t n = size_ < capacity_ - head_ ? size_ : capacity_ - head_;
+    return absl::Span<const uint8_t>(data_.get() + head_, n);
+  }
   // Drops n bytes from the front (n <= size()).
   void Consume(size_t n);
 

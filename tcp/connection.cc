@@ -1,6 +1,7 @@
 #include "tcp/connection.h"
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -1355,13 +1356,30 @@ absl::StatusOr<size_t> Connection::Send(Instant now, absl::Span<const uint8_t> d
 }
 
 absl::StatusOr<size_t> Connection::Receive(Instant now, absl::Span<uint8_t> out) {
-  size_t n = std::min(out.size(), recv_buf_.size());
-  if (n == 0) {
+  size_t copied = 0;
+  return ReceiveInPlace(now, [&](absl::Span<const uint8_t> run) {
+    const size_t n = std::min(run.size(), out.size() - copied);
+    if (n > 0) std::memcpy(out.data() + copied, run.data(), n);
+    copied += n;
+    return n;
+  });
+}
+
+absl::StatusOr<size_t> Connection::ReceiveInPlace(
+    Instant now, absl::FunctionRef<size_t(absl::Span<const uint8_t>)> take) {
+  if (recv_buf_.empty()) {
     if (!error_.ok()) return error_;
     return 0;
   }
-  recv_buf_.CopyOut(0, out.first(n));
-  recv_buf_.Consume(n);
+  size_t total = 0;
+  while (!recv_buf_.empty()) {
+    const absl::Span<const uint8_t> run = recv_buf_.Front();
+    const size_t n = std::min(take(run), run.size());
+    recv_buf_.Consume(n);
+    total += n;
+    if (n < run.size()) break;
+  }
+  if (total == 0) return 0;
   // A window update when the window opens from below one MSS: the peer may
   // be stalled on it.
   switch (state_) {
@@ -1381,7 +1399,7 @@ absl::StatusOr<size_t> Connection::Receive(Instant now, absl::Span<uint8_t> out)
     default:
       break;
   }
-  return n;
+  return total;
 }
 
 absl::Status Connection::Shutdown(Instant now) {

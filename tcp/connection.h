@@ -90,6 +90,7 @@
 #include <memory>
 #include <optional>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -170,6 +171,10 @@ class Connection {
   // Copies up to out.size() received bytes; 0 when none are ready (see
   // readiness().eof for the end of the stream).
   absl::StatusOr<size_t> Receive(Instant now, absl::Span<uint8_t> out);
+  // The same without the copy: hands the readable bytes to `take` in place
+  // (see Stack::ReceiveInPlace).
+  absl::StatusOr<size_t> ReceiveInPlace(
+      Instant now, absl::FunctionRef<size_t(absl::Span<const uint8_t>)> take);
   // Half-close: a FIN follows the data already queued.
   absl::Status Shutdown(Instant now);
   // The application lets go of the socket: an orderly close (FIN), or a RST

@@ -271,6 +271,89 @@ TEST(PairTest, ZeroWindowPersistAndRecovery) {
   EXPECT_EQ(net.a().State(a), S::kEstablished);
 }
 
+// ReceiveInPlace hands over the bytes where they lie: in two spans when
+// they wrap around the receive buffer, stopping at a span not taken whole,
+// and the window it frees is announced as Receive's would be.
+TEST(PairTest, ReceiveInPlaceTakesBytesWhereTheyLie) {
+  StackConfig cb = testing::TestConfig(TinyNet::AddrB());
+  cb.recv_buffer_bytes = 8192;
+  TinyNet net(absl::Milliseconds(10), testing::TestConfig(TinyNet::AddrA()), cb);
+  auto [a, b] = net.Connect();
+  const Bytes data = Pattern(8192 + 5000, 5);
+  size_t sent = 0;
+  auto push = [&] {
+    while (sent < data.size()) {
+      auto n = net.a().Send(net.now(), a, absl::MakeConstSpan(data).subspan(sent));
+      if (!n.ok() || *n == 0) break;
+      sent += *n;
+    }
+  };
+  push();
+  net.RunFor(absl::Seconds(1));
+  ASSERT_EQ(net.b().Info(b)->recv_buffered, 8192u);  // full: the window is closed
+  EXPECT_EQ(net.a().Info(a)->snd_wnd, 0u);
+
+  Bytes got;
+  std::vector<size_t> spans;
+  const size_t log_before = net.log().size();
+  // Take 3000 of the 8192 bytes: the call stops there.
+  auto n = net.b().ReceiveInPlace(net.now(), b, [&](absl::Span<const uint8_t> run) {
+    spans.push_back(run.size());
+    const size_t take = std::min<size_t>(run.size(), 3000);
+    got.insert(got.end(), run.begin(), run.begin() + take);
+    return take;
+  });
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 3000u);
+  EXPECT_EQ(spans, std::vector<size_t>({8192}));
+  EXPECT_EQ(net.b().Info(b)->recv_buffered, 8192u - 3000u);
+  // The window opened from zero: a window update went out in the call,
+  // and the sender refills the buffer, which now wraps around its storage.
+  ASSERT_EQ(net.log().size(), log_before + 1);
+  EXPECT_FALSE(net.log()[log_before].from_a);
+  EXPECT_GT(net.log()[log_before].seg.window(), 0u);
+  net.RunFor(absl::Seconds(1));
+  EXPECT_EQ(net.b().Info(b)->recv_buffered, 8192u);
+  spans.clear();
+  n = net.b().ReceiveInPlace(net.now(), b, [&](absl::Span<const uint8_t> run) {
+    spans.push_back(run.size());
+    got.insert(got.end(), run.begin(), run.end());
+    return run.size();
+  });
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 8192u);
+  // Up to the end of the storage (a little more than 8192 bytes), then the rest.
+  ASSERT_EQ(spans.size(), 2u);
+  EXPECT_GT(spans[0], 8192u - 3000u);
+  EXPECT_EQ(spans[0] + spans[1], 8192u);
+  push();
+  net.RunFor(absl::Seconds(1));
+  uint8_t buf[4096];
+  for (;;) {
+    auto r = net.b().Receive(net.now(), b, absl::MakeSpan(buf));
+    if (!r.ok() || *r == 0) break;
+    got.insert(got.end(), buf, buf + *r);
+  }
+  EXPECT_TRUE(got == data);
+  // Nothing ready: 0, and `take` is not called.
+  bool called = false;
+  n = net.b().ReceiveInPlace(net.now(), b, [&](absl::Span<const uint8_t>) {
+    called = true;
+    return size_t{0};
+  });
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 0u);
+  EXPECT_FALSE(called);
+  // After a reset, the terminal error, as Receive gives it.
+  ASSERT_TRUE(net.a().Abort(net.now(), a).ok());
+  net.RunFor(absl::Seconds(1));
+  n = net.b().ReceiveInPlace(net.now(), b, [&](absl::Span<const uint8_t> run) { return run.size(); });
+  EXPECT_FALSE(n.ok());
+  EXPECT_FALSE(net.b().ReceiveInPlace(net.now(), 12345, [&](absl::Span<const uint8_t> run) {
+                        return run.size();
+                      }).ok());
+}
+
 TEST(PairTest, SynRetransmissionScheduleAndDeath) {
   TinyNet net;
   net.set_filter([](const TinyNet::Sent&, absl::Duration*) { return TinyNet::Verdict::kDrop; });

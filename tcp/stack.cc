@@ -425,6 +425,16 @@ absl::StatusOr<size_t> Stack::Receive(Instant now, SocketId id, absl::Span<uint8
   return r;
 }
 
+absl::StatusOr<size_t> Stack::ReceiveInPlace(
+    Instant now, SocketId id, absl::FunctionRef<size_t(absl::Span<const uint8_t>)> take) {
+  absl::StatusOr<Connection*> c = FindForUser(id);
+  if (!c.ok()) return c.status();
+  absl::StatusOr<size_t> r = (*c)->ReceiveInPlace(now, take);
+  Reschedule(*c);
+  Reap();
+  return r;
+}
+
 absl::Status Stack::Shutdown(Instant now, SocketId id) {
   absl::StatusOr<Connection*> c = FindForUser(id);
   if (!c.ok()) return c.status();

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -96,6 +97,15 @@ class Stack : private ConnectionEnv {
   // tells the end of the stream). After a reset or timeout with nothing
   // left to read, the terminal error.
   absl::StatusOr<size_t> Receive(Instant now, SocketId id, absl::Span<uint8_t> out);
+  // Receive without the copy, as smoltcp's recv(): hands the bytes ready
+  // to read to `take` where they lie in the receive buffer, as one span, or
+  // two when they wrap around its storage. `take` returns how many of the
+  // span's bytes it consumed; they leave the buffer as Receive's would, and
+  // a span not taken whole ends the call. Returns the total taken, with
+  // Receive's errors. A span is valid only during `take`, which must not
+  // call the stack.
+  absl::StatusOr<size_t> ReceiveInPlace(
+      Instant now, SocketId id, absl::FunctionRef<size_t(absl::Span<const uint8_t>)> take);
   // Shuts the write side: a FIN follows the queued data. Reading goes on.
   absl::Status Shutdown(Instant now, SocketId id);
   // Releases the socket: orderly close (or RST if received data is unread,

@@ -51,6 +51,23 @@ TEST(ByteRingTest, ViewOnlyWhereContiguous) {
   EXPECT_EQ(std::vector<uint8_t>(v.begin(), v.end()), Iota(2, 10));
 }
 
+TEST(ByteRingTest, FrontIsTheRunUpToTheWrap) {
+  ByteRing r(10);
+  EXPECT_TRUE(r.Front().empty());
+  r.Append(Iota(7));
+  absl::Span<const uint8_t> f = r.Front();
+  EXPECT_EQ(std::vector<uint8_t>(f.begin(), f.end()), Iota(7));
+  r.Consume(6);
+  r.Append(Iota(5, 7));  // bytes 6..11 at storage 6..9, 0..1
+  f = r.Front();
+  EXPECT_EQ(std::vector<uint8_t>(f.begin(), f.end()), Iota(4, 6));
+  r.Consume(f.size());
+  f = r.Front();
+  EXPECT_EQ(std::vector<uint8_t>(f.begin(), f.end()), Iota(2, 10));
+  r.Consume(2);
+  EXPECT_TRUE(r.Front().empty());
+}
+
 TEST(ByteRingTest, ParkedBytesSurviveEmptying) {
   ByteRing r(8);
   r.Append(Iota(5));

@@ -79,7 +79,9 @@ ABSL_FLAG(std::string, peer_setup, "",
           "a shell command run in the peer namespace before the runs (kernel tuning, "
           "e.g. ethtool or sysctl; it applies to every run alike)");
 ABSL_FLAG(std::string, local_setup, "", "the same in the test's own namespace (tl0's side)");
-ABSL_FLAG(size_t, chunk, 1 << 20, "bytes per application write / read, all senders and receivers");
+ABSL_FLAG(size_t, chunk, 1 << 20,
+          "bytes per application write (all senders) and per kernel read; tcplab's receiver "
+          "reads in place");
 
 namespace tcplab::live {
 namespace {
@@ -300,7 +302,7 @@ class PatternSender : public netsim::Application {
 
 class PatternSink : public netsim::Application {
  public:
-  explicit PatternSink(size_t chunk) : buf_(chunk) {}
+  PatternSink() = default;
 
   void Listen(Instant now, netsim::StackHost& host) {
     auto id = host.stack().Listen(now, kPort, 4);
@@ -315,14 +317,19 @@ class PatternSink : public netsim::Application {
     }
     if (socket == tcp::kInvalidSocket || eof || bad_data) return;
     if (e.socket == socket && e.kind == tcp::EventKind::kReset) error = "reset";
+    // In place (Stack::ReceiveInPlace): the bytes are checked where they
+    // lie in the receive buffer, without a copy to the application.
     for (;;) {
-      auto n = s.Receive(now, socket, absl::MakeSpan(buf_));
+      auto n = s.ReceiveInPlace(now, socket, [&](absl::Span<const uint8_t> run) {
+        if (bad_data || !IsPattern(received, run)) {
+          bad_data = true;
+          return size_t{0};
+        }
+        received += run.size();
+        return run.size();
+      });
+      if (bad_data) return;
       if (!n.ok() || *n == 0) break;
-      if (!IsPattern(received, absl::MakeConstSpan(buf_.data(), *n))) {
-        bad_data = true;
-        return;
-      }
-      received += *n;
     }
     if (s.GetReadiness(socket).eof) {
       eof = true;
@@ -342,7 +349,6 @@ class PatternSink : public netsim::Application {
 
  private:
   tcp::SocketId listener_ = tcp::kInvalidSocket;
-  std::vector<uint8_t> buf_;
 };
 
 struct Result {
@@ -545,7 +551,7 @@ Result TcplabRx(VethLab& lab, int rep, bool coalesce_acks) {
     return r;
   }
   LiveHost& h = **opened;
-  PatternSink sink(chunk);
+  PatternSink sink;
   h.host().SetApplication(&sink);
   sink.Listen(h.Now(), h.host());
   KernelSide tx;
