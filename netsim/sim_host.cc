@@ -69,6 +69,7 @@ void SimHost::WakeAt(Instant when) {
     return;
   }
   if (when < sim.Now()) when = sim.Now();
+  if (when == wake_time_ && sim.IsPending(wake_)) return;
   wake_time_ = when;
   if (!sim.Reschedule(wake_, when)) wake_ = sim.Schedule(when, this, 0);
 }
