@@ -212,7 +212,11 @@ void Stack::Reschedule(Connection* c) {
 // ---------------------------------------------------------------- env
 
 void Stack::Emit(const wire::Packet& packet) {
-  absl::Span<uint8_t> out = sink_->TransmitBuffer(wire::SerializedSize(packet));
+  // Room for the largest option area rather than the exact size: measuring
+  // the options is a third pass over them (SerializePacket measures and
+  // writes), and the packet is a prefix of the buffer either way.
+  absl::Span<uint8_t> out = sink_->TransmitBuffer(
+      wire::kIpv4HeaderSize + wire::kTcpHeaderSize + wire::kMaxOptionBytes + packet.payload.size());
   if (out.empty()) out = absl::MakeSpan(tx_buf_);
   size_t n = wire::SerializePacket(packet, out, !config_.checksum_offload);
   if (n == 0) return;

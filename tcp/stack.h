@@ -53,9 +53,10 @@ class PacketSink {
  public:
   virtual ~PacketSink() = default;
   virtual void Transmit(absl::Span<const uint8_t> ip_packet) = 0;
-  // Optional: memory for the next packet, `size` bytes, which the stack
-  // then serializes the packet into and passes to Transmit, sparing the
-  // sink its copy. Empty (the default): the stack uses its own buffer.
+  // Optional: memory for the next packet, `size` bytes (at least the
+  // packet's), which the stack then serializes the packet into and passes
+  // (a prefix of it) to Transmit, sparing the sink its copy. Empty (the
+  // default): the stack uses its own buffer.
   virtual absl::Span<uint8_t> TransmitBuffer(size_t /*size*/) { return {}; }
 };
 
