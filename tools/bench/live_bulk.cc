@@ -495,18 +495,35 @@ std::string DeviceStats(LiveHost& h) {
       d.write_errors, d.kernel_drops, w.aggregates_split, h.loop().turns());
 }
 
-Result TcplabTx(VethLab& lab, int rep, bool coalesce_acks) {
-  Result r;
-  r.run = coalesce_acks ? "tcplab-tx-ackco" : "tcplab-tx";
-  r.rep = rep;
-  const uint64_t bytes = absl::GetFlag(FLAGS_bytes);
-  const size_t chunk = absl::GetFlag(FLAGS_chunk);
+// What a tcplab run starts with: its name in the results ("tcplab-tx",
+// "tcplab-rx-ackco", ...) and tcplab's live host; null (and r->error set)
+// when the host could not be opened.
+std::unique_ptr<LiveHost> StartTcplabRun(const char* direction, int rep, bool coalesce_acks,
+                                         Result* r) {
+  r->run = absl::StrCat("tcplab-", direction, coalesce_acks ? "-ackco" : "");
+  r->rep = rep;
   absl::StatusOr<std::unique_ptr<LiveHost>> opened = OpenTcplab(coalesce_acks);
   if (!opened.ok()) {
-    r.error = std::string(opened.status().message());
-    return r;
+    r->error = std::string(opened.status().message());
+    return nullptr;
   }
-  LiveHost& h = **opened;
+  return *std::move(opened);
+}
+
+// Why the event loop of a run ended badly, or empty when its condition
+// came true.
+std::string LoopError(const absl::StatusOr<bool>& done) {
+  if (!done.ok()) return std::string(done.status().message());
+  return *done ? "" : "timed out";
+}
+
+Result TcplabTx(VethLab& lab, int rep, bool coalesce_acks) {
+  Result r;
+  std::unique_ptr<LiveHost> opened = StartTcplabRun("tx", rep, coalesce_acks, &r);
+  if (opened == nullptr) return r;
+  LiveHost& h = *opened;
+  const uint64_t bytes = absl::GetFlag(FLAGS_bytes);
+  const size_t chunk = absl::GetFlag(FLAGS_chunk);
   KernelSide rx;
   rx.loop = &h.loop();
   std::thread receiver = KernelReceiver(&lab, &rx, chunk);
@@ -527,11 +544,10 @@ Result TcplabTx(VethLab& lab, int rep, bool coalesce_acks) {
   r.seconds = Seconds(start, rx.end);
   r.ok = done.ok() && *done && sender.error.empty() && rx.error.empty() && !rx.bad_data &&
          rx.bytes == bytes;
-  r.error = !done.ok()              ? std::string(done.status().message())
-            : !*done                ? "timed out"
-            : !sender.error.empty() ? sender.error
-            : rx.bad_data           ? "wrong bytes received"
-                                    : rx.error;
+  r.error = LoopError(done);
+  if (r.error.empty()) {
+    r.error = !sender.error.empty() ? sender.error : rx.bad_data ? "wrong bytes received" : rx.error;
+  }
   absl::StatusOr<tcp::ConnectionInfo> info = h.stack().Info(sender.socket);
   r.extra = absl::StrCat("verified=", r.ok ? rx.bytes : 0,
                          " retransmissions=", info.ok() ? info->retransmissions : 0,
@@ -541,16 +557,11 @@ Result TcplabTx(VethLab& lab, int rep, bool coalesce_acks) {
 
 Result TcplabRx(VethLab& lab, int rep, bool coalesce_acks) {
   Result r;
-  r.run = coalesce_acks ? "tcplab-rx-ackco" : "tcplab-rx";
-  r.rep = rep;
+  std::unique_ptr<LiveHost> opened = StartTcplabRun("rx", rep, coalesce_acks, &r);
+  if (opened == nullptr) return r;
+  LiveHost& h = *opened;
   const uint64_t bytes = absl::GetFlag(FLAGS_bytes);
   const size_t chunk = absl::GetFlag(FLAGS_chunk);
-  absl::StatusOr<std::unique_ptr<LiveHost>> opened = OpenTcplab(coalesce_acks);
-  if (!opened.ok()) {
-    r.error = std::string(opened.status().message());
-    return r;
-  }
-  LiveHost& h = **opened;
   PatternSink sink;
   h.host().SetApplication(&sink);
   sink.Listen(h.Now(), h.host());
@@ -572,11 +583,10 @@ Result TcplabRx(VethLab& lab, int rep, bool coalesce_acks) {
   r.seconds = Seconds(start, sink.end);
   r.ok = done.ok() && *done && sink.error.empty() && tx.error.empty() && !sink.bad_data &&
          sink.eof && sink.received == bytes;
-  r.error = !done.ok()            ? std::string(done.status().message())
-            : !*done              ? "timed out"
-            : sink.bad_data       ? "wrong bytes received"
-            : !sink.error.empty() ? sink.error
-                                  : tx.error;
+  r.error = LoopError(done);
+  if (r.error.empty()) {
+    r.error = sink.bad_data ? "wrong bytes received" : !sink.error.empty() ? sink.error : tx.error;
+  }
   r.extra = absl::StrCat("verified=", r.ok ? sink.received : 0,
                          " segments_received=", sink.info.segments_received,
                          " out_of_order_segments=", sink.info.out_of_order_segments, " ",
