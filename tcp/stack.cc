@@ -90,17 +90,22 @@ void Stack::ListenerInput(Instant now, Listener& l, const wire::Packet& p) {
     ++counters_.listen_overflow;
     return;
   }
-  FourTuple t{config_.local_address, h.dst_port, p.ip.src, h.src_port};
-  SocketId id = next_id_++;
-  Seq iss = isn_.Generate(now, t.local_address, t.local_port, t.remote_address,
-                          t.remote_port);
+  Connection* c = NewConnection(now, FourTuple{config_.local_address, h.dst_port, p.ip.src,
+                                                h.src_port});
+  ++l.pending;
+  c->PassiveOpen(now, p, l.id);
+  Reschedule(c);
+}
+
+Connection* Stack::NewConnection(Instant now, const FourTuple& t) {
+  const SocketId id = next_id_++;
+  const Seq iss = isn_.Generate(now, t.local_address, t.local_port, t.remote_address,
+                                t.remote_port);
   auto conn = std::make_unique<Connection>(config_, static_cast<ConnectionEnv*>(this), id, t, iss);
   Connection* c = conn.get();
   connections_.emplace(id, std::move(conn));
   demux_.emplace(t, c);
-  ++l.pending;
-  c->PassiveOpen(now, p, l.id);
-  Reschedule(c);
+  return c;
 }
 
 void Stack::ResetNoConnection(const wire::Packet& in) {
@@ -358,14 +363,8 @@ absl::StatusOr<SocketId> Stack::Connect(Instant now, wire::Ipv4Address remote,
     }
     port = *p;
   }
-  FourTuple t{config_.local_address, port, remote, remote_port};
-  SocketId id = next_id_++;
-  Seq iss = isn_.Generate(now, t.local_address, t.local_port, t.remote_address,
-                          t.remote_port);
-  auto conn = std::make_unique<Connection>(config_, static_cast<ConnectionEnv*>(this), id, t, iss);
-  Connection* c = conn.get();
-  connections_.emplace(id, std::move(conn));
-  demux_.emplace(t, c);
+  Connection* c = NewConnection(now, FourTuple{config_.local_address, port, remote, remote_port});
+  const SocketId id = c->id();
   c->ActiveOpen(now);
   Reschedule(c);
   Reap();

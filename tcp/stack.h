@@ -157,6 +157,8 @@ class Stack : private ConnectionEnv {
   bool AllowChallengeAck(Instant now) override;
 
   void ListenerInput(Instant now, Listener& l, const wire::Packet& p);
+  // A connection for `t`, with its id and ISN, in the tables; not opened yet.
+  Connection* NewConnection(Instant now, const FourTuple& t);
   void ResetNoConnection(const wire::Packet& p);
   Connection* Find(SocketId id) const;
   absl::StatusOr<Connection*> FindForUser(SocketId id) const;
