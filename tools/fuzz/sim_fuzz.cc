@@ -17,7 +17,9 @@
 //   ACK, Nagle, keepalive, then u8 buffers / congestion / MSS); u8
 //   application bits (close instead of shutdown, client abort, server abort,
 //   server early close, two reading pauses) and their u16 times; u16 write
-//   and read chunk sizes.
+//   and read chunk sizes. An odd read chunk size reads in place
+//   (Stack::ReceiveInPlace, at most that many bytes a call), an even one
+//   copies (Receive): the same bytes a call either way.
 //
 // Invariants:
 //   * every byte the server's application reads is the client's byte at
@@ -282,24 +284,41 @@ class Receiver : public Application {
     Read(now, host);
   }
 
+  // The bytes just read are the client's at their stream offsets.
+  void Check(absl::Span<const uint8_t> got) {
+    for (size_t i = 0; i < got.size(); ++i) {
+      if (received + i >= pattern_.size() || got[i] != pattern_[received + i]) {
+        Fail("server read a wrong byte at stream offset " + std::to_string(received + i) +
+             " (total " + std::to_string(plan_.total) + ")");
+      }
+    }
+    received += got.size();
+  }
+
   void Read(Instant now, StackHost& host) {
     if (socket == tcplab::tcp::kInvalidSocket || done || paused) return;
     tcplab::tcp::Stack& s = host.stack();
+    const bool in_place = plan_.read_chunk % 2 == 1;
     while (true) {
-      auto n = s.Receive(now, socket, absl::MakeSpan(buf_));
+      absl::StatusOr<size_t> n;
+      if (in_place) {
+        size_t budget = plan_.read_chunk;
+        n = s.ReceiveInPlace(now, socket, [&](absl::Span<const uint8_t> run) {
+          run = run.first(std::min(run.size(), budget));
+          budget -= run.size();
+          Check(run);
+          return run.size();
+        });
+      } else {
+        n = s.Receive(now, socket, absl::MakeSpan(buf_));
+        if (n.ok()) Check(absl::MakeConstSpan(buf_.data(), *n));
+      }
       if (!n.ok()) {
         failed = true;
         done = true;
         return;
       }
       if (*n == 0) break;
-      for (size_t i = 0; i < *n; ++i) {
-        if (received + i >= pattern_.size() || buf_[i] != pattern_[received + i]) {
-          Fail("server read a wrong byte at stream offset " + std::to_string(received + i) +
-               " (total " + std::to_string(plan_.total) + ")");
-        }
-      }
-      received += *n;
     }
     if (s.GetReadiness(socket).eof) {
       eof = true;
