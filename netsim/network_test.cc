@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "netsim/pcap/pcap_reader.h"
 #include "netsim/pcap_tap.h"
@@ -195,7 +196,7 @@ TEST(RouterTest, ManyClientsOneServerThroughARouter) {
   std::vector<SimHost*> clients;
   std::vector<RecordingClient> client_recorders(3);
   for (int i = 0; i < 3; ++i) {
-    SimHost* c = net.AddHost("c" + std::to_string(i),
+    SimHost* c = net.AddHost(absl::StrCat("c", i),
                              wire::Ipv4Address(10, 0, 2, static_cast<uint8_t>(i + 1)))
                      .value();
     c->SetClient(&client_recorders[i]);

@@ -175,7 +175,7 @@ class LineParser {
     return true;
   }
   bool U32(absl::string_view what, uint32_t* out, uint64_t max = UINT32_MAX) {
-    uint64_t v;
+    uint64_t v = 0;
     if (!Unsigned(what, max, &v)) return false;
     *out = static_cast<uint32_t>(v);
     return true;
@@ -185,7 +185,7 @@ class LineParser {
     bool negative = Peek() == '-';
     size_t start = i_;
     if (negative) ++i_;
-    uint64_t v;
+    uint64_t v = 0;
     if (!IsDigit(Peek())) {
       i_ = start;
       return Expected(what);
