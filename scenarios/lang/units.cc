@@ -15,6 +15,11 @@ using u128 = unsigned __int128;
 // More significant digits than this are refused, which keeps every product
 // below within 128 bits (10^24 * 3.6e12 < 2^127).
 constexpr int kMaxDigits = 24;
+// Nor more fraction digits than this, leading zeros included ("0.000...1"):
+// 10^38 still fits in 128 bits, and a number with more fraction digits is
+// below 10^-38 and cannot make a whole count of any unit (every product
+// stays below 10^37).
+constexpr int kMaxScale = 38;
 
 struct Decimal {
   u128 mantissa = 0;  // all digits, the fraction's included
@@ -49,7 +54,7 @@ bool SplitDecimal(absl::string_view text, Decimal* out) {
       if (out->mantissa != 0 || text[j] != '0') ++digits;
       if (digits > kMaxDigits) return false;
       out->mantissa = out->mantissa * 10 + (text[j] - '0');
-      ++out->scale;
+      if (++out->scale > kMaxScale) return false;
     }
     if (!frac_any) return false;  // "1." or ".5" are not numbers here
     i = end;

@@ -44,6 +44,16 @@ TEST(UnitsTest, BadDurations) {
   }
   EXPECT_EQ(ParseDuration("10").status().message(),
             "expected a duration like 10ms, got \"10\"");
+  // Many fraction digits, most of them leading zeros: refused, not
+  // scaled by a power of ten that no longer fits (scenario_fuzz found 10^150
+  // wrapping to 0: a division by zero).
+  for (int zeros : {36, 37, 38, 39, 60, 150}) {
+    const std::string text = "0." + std::string(zeros, '0') + "7s";
+    EXPECT_FALSE(ParseDuration(text).ok()) << zeros;
+    EXPECT_FALSE(ParseSize("0." + std::string(zeros, '0') + "1GB").ok()) << zeros;
+  }
+  // Trailing zeros do not count: 1.5 s written with 60 of them.
+  EXPECT_EQ(*ParseDuration("1.5" + std::string(60, '0') + "s"), absl::Milliseconds(1500));
 }
 
 TEST(UnitsTest, Sizes) {
