@@ -225,7 +225,8 @@ TEST(PairTest, ZeroWindowPersistAndRecovery) {
   StackConfig cb = testing::TestConfig(TinyNet::AddrB());
   cb.recv_buffer_bytes = 8192;
   TinyNet net(absl::Milliseconds(10), testing::TestConfig(TinyNet::AddrA()), cb);
-  auto [a, b] = net.Connect();
+  const std::pair<SocketId, SocketId> ends = net.Connect();  // lambdas capture a, b
+  const SocketId a = ends.first, b = ends.second;
   Bytes data = Pattern(100000, 11);
   size_t sent = 0;
   // The server does not read for 5 minutes: the window closes.
@@ -278,7 +279,8 @@ TEST(PairTest, ReceiveInPlaceTakesBytesWhereTheyLie) {
   StackConfig cb = testing::TestConfig(TinyNet::AddrB());
   cb.recv_buffer_bytes = 8192;
   TinyNet net(absl::Milliseconds(10), testing::TestConfig(TinyNet::AddrA()), cb);
-  auto [a, b] = net.Connect();
+  const std::pair<SocketId, SocketId> ends = net.Connect();  // lambdas capture a, b
+  const SocketId a = ends.first, b = ends.second;
   const Bytes data = Pattern(8192 + 5000, 5);
   size_t sent = 0;
   auto push = [&] {
@@ -768,7 +770,8 @@ TEST(FlowControlTest, RandomizedBidirectionalTransfersAreExact) {
     cb.send_buffer_bytes = 2000 + XorShift(x) % 30000;
     const uint32_t drop = 5 + XorShift(x) % 20, dup = 7 + XorShift(x) % 20;
     TinyNet net(absl::Milliseconds(1 + XorShift(x) % 30), ca, cb);
-    auto [a, b] = net.Connect();
+    const std::pair<SocketId, SocketId> ends = net.Connect();  // lambdas capture a, b
+    const SocketId a = ends.first, b = ends.second;
     uint32_t fx = seed;
     net.set_filter([&](const TinyNet::Sent&, absl::Duration* extra) {
       uint32_t r = XorShift(fx);
@@ -865,7 +868,8 @@ TEST(FlowControlTest, StallingReadersWithLossCompleteExactly) {
     ca.recv_buffer_bytes = 1500 + XorShift(x) % 6000;
     cb.recv_buffer_bytes = 1500 + XorShift(x) % 6000;
     TinyNet net(absl::Milliseconds(5 + XorShift(x) % 40), ca, cb);
-    auto [a, b] = net.Connect();
+    const std::pair<SocketId, SocketId> ends = net.Connect();  // lambdas capture a, b
+    const SocketId a = ends.first, b = ends.second;
     uint32_t fx = seed + 99;
     net.set_filter([&](const TinyNet::Sent&, absl::Duration* extra) {
       uint32_t r = XorShift(fx);

@@ -325,7 +325,7 @@ TEST(PktRunnerTest, SoErrorMismatchIsCaught) {
 }
 
 TEST(PktRunnerTest, BlockingCallReturnTimeIsChecked) {
-  const char* kConnect = R"(--remote_port=40000
+  constexpr char kConnect[] = R"(--remote_port=40000
 0        socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 %s  connect(3, ..., ...) = 0
 0        > S 0:0(0) <mss 1460>

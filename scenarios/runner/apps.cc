@@ -38,8 +38,8 @@ ErrorKind Classify(const absl::Status& s, bool established) {
 
 // ---------------------------------------------------------------- Conn
 
-Conn::Conn(AppInstance* app, tcp::SocketId socket, bool active, std::string label)
-    : app_(app), socket_(socket), active_(active) {
+Conn::Conn(AppInstance* app, tcp::SocketId socket, std::string label)
+    : app_(app), socket_(socket) {
   stats_.label = std::move(label);
   stats_.host = app_->host().name();
   app_->host().RegisterConn(socket_, this);
@@ -407,9 +407,9 @@ uint64_t AppInstance::ReceivedTotal() const {
   return n;
 }
 
-Conn* AppInstance::Adopt(tcp::SocketId id, bool active) {
-  conns_.push_back(std::make_unique<Conn>(this, id, active,
-                                          absl::StrCat(spec_->name, "[", (*next_label_)++, "]")));
+Conn* AppInstance::Adopt(tcp::SocketId id) {
+  conns_.push_back(
+      std::make_unique<Conn>(this, id, absl::StrCat(spec_->name, "[", (*next_label_)++, "]")));
   return conns_.back().get();
 }
 
@@ -443,7 +443,7 @@ void AppInstance::Start(Instant now) {
                                    id.status().message()));
       continue;
     }
-    Adopt(*id, true);
+    Adopt(*id);
   }
 }
 
@@ -453,7 +453,7 @@ void AppInstance::AcceptAll(Instant now) {
   while (s.GetReadiness(listener_).acceptable) {
     absl::StatusOr<tcp::SocketId> id = s.Accept(now, listener_);
     if (!id.ok()) break;
-    Adopt(*id, false);
+    Adopt(*id);
   }
 }
 

@@ -66,7 +66,7 @@ struct ConnStats {
 
 class Conn {
  public:
-  Conn(AppInstance* app, tcp::SocketId socket, bool active, std::string label);
+  Conn(AppInstance* app, tcp::SocketId socket, std::string label);
 
   tcp::SocketId socket() const { return socket_; }
   const ConnStats& stats() const { return stats_; }
@@ -116,7 +116,6 @@ class Conn {
 
   AppInstance* app_;
   tcp::SocketId socket_;
-  bool active_;
   ConnStats stats_;
   std::optional<tcp::ConnectionInfo> reported_;  // the last ReportInfo's
   uint64_t key_ = 0;
@@ -161,7 +160,7 @@ class AppInstance {
 
  private:
   void AcceptAll(Instant now);
-  Conn* Adopt(tcp::SocketId id, bool active);
+  Conn* Adopt(tcp::SocketId id);
 
   const App* spec_;
   HostRuntime* host_;

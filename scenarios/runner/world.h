@@ -115,7 +115,9 @@ class HostRuntime final : public netsim::BackendClient,
   };
   // netsim::Application
   void OnEvent(Instant now, netsim::StackHost& host, const tcp::Event& e) override;
-  // tcp::StackObserver
+  // tcp::StackObserver (its OnEvent stays the no-op; the name is shared
+  // with netsim::Application's).
+  using tcp::StackObserver::OnEvent;
   void OnStateChange(tcp::SocketId id, tcp::ConnectionState from, tcp::ConnectionState to,
                      Instant now) override;
   void OnRetransmit(tcp::SocketId id, wire::Seq seq, uint32_t seq_length, int attempt,
