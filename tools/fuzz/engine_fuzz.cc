@@ -65,6 +65,7 @@
 #include "tcp/wire/render.h"
 #include "tcp/wire/seq.h"
 #include "tools/fuzz/fuzz_input.h"
+#include "tools/fuzz/stack_summary.h"
 
 namespace {
 
@@ -186,12 +187,8 @@ class Fuzz {
       config_.challenge_ack_jitter = false;
     }
     active_ = (c1 & 128) != 0;
-    NOTE("config: base=%s sack=%d ts=%d ws=%d delack=%d nagle=%d keepalive=%d cc=%s "
-                 "sndbuf=%zu rcvbuf=%zu mss=%u active=%d\n",
-                 (c0 & 1) ? "bare" : "modern", config_.sack, config_.timestamps,
-                 config_.window_scale, config_.delayed_ack, config_.nagle, config_.keepalive,
-                 tcplab::tcp::CongestionAlgorithmName(config_.congestion),
-                 config_.send_buffer_bytes, config_.recv_buffer_bytes, config_.mss, active_);
+    NOTE("config: base %s, %s, %s open\n", (c0 & 1) ? "bare" : "modern",
+         tcplab::fuzz::StackSummary(config_).c_str(), active_ ? "active" : "passive");
   }
 
   void Handshake() {

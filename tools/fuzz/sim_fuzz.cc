@@ -60,6 +60,7 @@
 #include "tcp/events.h"
 #include "tcp/stack.h"
 #include "tools/fuzz/fuzz_input.h"
+#include "tools/fuzz/stack_summary.h"
 
 namespace {
 
@@ -163,19 +164,6 @@ StackConfig DecodeStack(Reader& in, Ipv4Address addr) {
   c.recv_buffer_bytes = kRecv[(c1 >> 5) % 8];
   if (c0 & 128) c.mss = static_cast<uint16_t>(200 + in.U8() * 5);
   return c;
-}
-
-// What a failure report needs to rebuild the run by hand.
-std::string StackSummary(const StackConfig& c) {
-  std::string s = std::string("congestion ") + tcplab::tcp::CongestionAlgorithmName(c.congestion);
-  if (c.sack) s += " sack";
-  if (c.timestamps) s += " timestamps";
-  if (c.window_scale) s += " window_scale";
-  if (c.delayed_ack) s += " delayed_ack";
-  if (c.nagle) s += " nagle";
-  if (c.keepalive) s += " keepalive";
-  return s + " send_buffer " + std::to_string(c.send_buffer_bytes) + " recv_buffer " +
-         std::to_string(c.recv_buffer_bytes) + " mss " + std::to_string(c.mss);
 }
 
 struct Plan {
@@ -396,9 +384,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   g_summary = "seed " + std::to_string(seed) + ", total " + std::to_string(plan.total) +
               ", forward {" + forward.ToString() + "}, back {" + back.ToString() +
-              "}, client {" + StackSummary(client_config) + "}, server {" +
-              StackSummary(server_config) + "}, writes " + std::to_string(plan.write_chunk) +
-              " reads " + std::to_string(plan.read_chunk);
+              "}, client {" + tcplab::fuzz::StackSummary(client_config) + "}, server {" +
+              tcplab::fuzz::StackSummary(server_config) + "}, writes " +
+              std::to_string(plan.write_chunk) + " reads " + std::to_string(plan.read_chunk);
 
   std::vector<uint8_t> pattern(plan.total);
   for (size_t i = 0; i < pattern.size(); ++i) pattern[i] = PatternByte(i);
